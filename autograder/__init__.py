@@ -1,0 +1,1 @@
+"""The instructor's pipeline on nbgrader: release, collect, grade, feedback, report, demo."""
