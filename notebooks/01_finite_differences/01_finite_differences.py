@@ -276,10 +276,10 @@ for name, err in errors.items():
 ax.loglog(steps, steps / 2 * e, "k--", lw=1, label=r"truncation $\frac{h}{2}|f''|$")
 ax.loglog(steps, steps**2 / 6 * e, "k-.", lw=1, label=r"truncation $\frac{h^2}{6}|f'''|$")
 ax.loglog(steps, EPS * e / steps, "k:", lw=1.5, label=r"round-off $\varepsilon|f|/h$")
-for name, color in (("forward", "C0"), ("central", "C2")):
+for name, color, align in (("forward", "C0", "right"), ("central", "C2", "left")):
     ax.axvline(best_h_theory[name], color=color, ls=":", lw=1)
-    ax.annotate(f"best h ({name})\n≈ {best_h_theory[name]:.0e}", (best_h_theory[name], 1e-13),
-                color=color, ha="center", fontsize=8)
+    ax.annotate(f" best h ({name}) ≈ {best_h_theory[name]:.0e} ", (best_h_theory[name], 1e-13),
+                color=color, ha=align, fontsize=8)
 ax.set_ylim(1e-14, 1e2)
 ax.set_xlabel("step h")
 ax.set_ylabel("absolute error of the derivative")
@@ -644,8 +644,8 @@ check_that("gradient_check", _leaves_inputs_unchanged, "inputs left unchanged")
 # \qquad \nabla L(\mathbf w) = \frac1N X^\top(X\mathbf w-\mathbf y) + 2\lambda\mathbf w .$$
 #
 # A classic slip is to forget the factor 2 of the penalty's derivative. We check the right and
-# the buggy gradient, once with a small penalty $\lambda=10^{-4}$ and once with a large one
-# $\lambda=10$.
+# the buggy gradient, once with a small penalty $\lambda=10^{-5}$ and once with a large one
+# $\lambda=10$, and read the verdict off the table above.
 
 # %%
 rng = np.random.default_rng(0)
@@ -667,14 +667,19 @@ def least_squares_grad(w, reg, buggy=False):
     return X_ls.T @ (X_ls @ w - y_ls) / N_ls + penalty_factor * reg * w
 
 
+def verdict(error):
+    """The rule-of-thumb reading of a relative error (float64, central differences)."""
+    return "right" if error < 1e-7 else ("suspicious" if error <= 1e-4 else "a bug")
+
+
 check_errors = {}
-for reg in (1e-4, 10.0):
+for reg in (1e-5, 10.0):
     for buggy in (False, True):
         errs = gradient_check(lambda w: least_squares_loss(w, reg), least_squares_grad(w_ls, reg, buggy),
                               w_ls, n_checks=15, seed=1)
         label = f"{'buggy' if buggy else 'correct'} gradient, λ = {reg:g}"
         check_errors[label] = errs
-        print(f"{label:>28}: max relative error {errs.max():.1e}")
+        print(f"{label:>28}: max relative error {errs.max():.1e} -> {verdict(errs.max())}")
 
 fig, ax = plt.subplots(figsize=(8, 4.5))
 for i, (label, errs) in enumerate(check_errors.items()):
@@ -684,14 +689,16 @@ ax.axhline(1e-4, color="red", ls="--", lw=1, label="1e-4: a bug above this line"
 ax.set_xlabel("sampled coordinate (check number)")
 ax.set_ylabel("relative error (log scale)")
 ax.set_title("Gradient check of L2-regularised least squares: right vs buggy gradient")
-ax.legend(fontsize=8)
+ax.set_ylim(1e-12, 1e4)
+ax.legend(fontsize=8, loc="upper center", ncol=3)
 plt.show()
 
 # %% [markdown]
-# The correct gradient stays at round-off level. The buggy one is flagged in both cases, but look
-# at how: with the small penalty the missing term is tiny next to the data term and the error
-# sits in the "suspicious" band; with the large penalty it is unmistakable. **Check gradients
-# with a large regularisation strength too**: a small one can hide a missing term.
+# The correct gradient stays at round-off level whatever $\lambda$. The buggy one is another
+# story: with the small penalty the missing term is tiny next to the data term, and its error
+# is orders of magnitude smaller than with the large penalty (compare the verdicts printed
+# above). **Check gradients with a large regularisation strength too**: a small one can hide a
+# missing term.
 #
 # ## 6. Why not train with numerical gradients?
 #
@@ -925,3 +932,40 @@ plt.show()
 # * $-\nabla L/\lVert\nabla L\rVert$ is the direction of steepest descent (Cauchy–Schwarz).
 #
 # ## Live lecture
+#
+# The `GDStepper` widget runs gradient descent on the lecture's function $f(x)=x^4+x+2$ with a
+# derivative function *you* pass in: here your `forward_difference` and your
+# `central_difference`. The next lesson studies gradient descent itself; this one asks how the
+# finite-difference step $h$ affects it. Suggested experiments:
+#
+# * Drag the `h` slider of the forward-difference stepper from $10^{-3}$ up to $0.1$ and step
+#   30 times: the iterates settle, but not at the minimum $x^*=-1/2^{2/3}$. The forward
+#   difference has a bias $\approx\frac h2 f''(x)$, so gradient descent stops where the
+#   *approximate* slope is zero.
+# * Do the same with the central-difference stepper: its bias is
+#   $\approx\frac{h^2}{6}f^{(3)}(x)$, which shrinks like $h^2$ instead of $h$.
+# * Try $h=0.5$ in both: now neither approximation is usable.
+# * Push `lr` up until the run diverges (the next lesson explains the threshold).
+#
+# The cell below runs these experiments in code (through the sliders), so the numbers are on
+# record; both steppers are left at $h=0.1$.
+
+# %%
+from course.widgets import GDStepper
+
+x_star = -1 / 2 ** (2 / 3)
+stepper_forward = GDStepper(derivative=forward_difference, f_label="x⁴ + x + 2, forward differences")
+stepper_central = GDStepper(derivative=central_difference, f_label="x⁴ + x + 2, central differences")
+stepper_forward.step(30)
+stepper_central.step(30)
+print(f"x after 30 steps of lr = 0.2 from x0 = 1 (x* = {x_star:.5f})")
+print(f"{'h':>6} | {'forward':>9} {'error':>9} | {'central':>9} {'error':>9}")
+for h in (0.5, 0.01, 0.1):  # a slider change replays the 30 steps with the new h
+    stepper_forward.sliders["h"].value = h
+    stepper_central.sliders["h"].value = h
+    x_f, x_c = stepper_forward.trajectory[-1], stepper_central.trajectory[-1]
+    print(f"{h:>6} | {x_f:9.5f} {x_f - x_star:+9.5f} | {x_c:9.5f} {x_c - x_star:+9.5f}")
+stepper_forward
+
+# %%
+stepper_central
