@@ -61,7 +61,9 @@ def check_against_reference(name, student_fn, reference_fn, cases, *, rtol=1e-6,
     cases:         list of Case (or (label, args) / (label, args, kwargs) tuples).
     Results may be numbers, arrays, or nested tuples/lists/dicts of them; they are compared
     with np.allclose(rtol, atol) and must have the same structure and shapes.
-    Returns the number of cases passed; raises HiddenTestFailure listing the failed labels.
+    Returns None and raises HiddenTestFailure listing the failed labels. Never a number: nbgrader
+    reads a number left as a test cell's last expression as the cell's partial credit (and fails
+    the whole autograde when it exceeds the cell's points).
     """
     if isinstance(reference_fn, str):
         reference_fn = reference(reference_fn)
@@ -91,13 +93,14 @@ def check_against_reference(name, student_fn, reference_fn, cases, *, rtol=1e-6,
         raise HiddenTestFailure(
             f"{name}: {len(failures)} of {len(cases)} hidden cases failed\n  - " + "\n  - ".join(failures)
         )
-    return len(cases)
+    return None
 
 
 def check_that(name, condition_fn, label):
     """A hidden check that is not a comparison: `condition_fn()` must return True.
 
-    Exceptions from the student's code count as a failure of this case.
+    Exceptions from the student's code count as a failure of this case. Returns None (see
+    check_against_reference for why never a number).
     """
     try:
         ok = bool(condition_fn())
@@ -110,7 +113,7 @@ def check_that(name, condition_fn, label):
     _record(name, 1, failures)
     if failures:
         raise HiddenTestFailure(f"{name}: 1 of 1 hidden cases failed\n  - {failures[0]}")
-    return 1
+    return None
 
 
 def run_optimizer(step_fn, w0, gradients, hparams):
