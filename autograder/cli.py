@@ -1,0 +1,193 @@
+"""`python -m autograder` / `optdl-autograder`: release, collect, grade, feedback, report, demo.
+
+Each subcommand is a thin layer over nbgrader's NbGraderAPI on one course folder (--course,
+default: the current directory, which must hold nbgrader_config.py). See autograder/README.md.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from .course import Course, CourseError
+
+
+def main(argv=None):
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except (CourseError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description="The course's nbgrader pipeline: release -> collect -> grade -> feedback -> report.")
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    def command(name, handler, help_text, **kwargs):
+        sub = commands.add_parser(name, help=help_text, description=help_text, **kwargs)
+        sub.add_argument("--course", default=".", metavar="DIR",
+                         help="course folder holding nbgrader_config.py (default: current directory)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = command("release", _release, "write student versions into release/ and check them for leaks")
+    sub.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every lesson")
+
+    sub = command("collect", _collect, "import LMS downloads (a zip or a folder) into submitted/")
+    sub.add_argument("source", metavar="ZIP_OR_DIR")
+    sub.add_argument("--assignment", help="every notebook in SOURCE belongs to this assignment")
+
+    sub = command("grade", _grade, "autograde every submission, each in its own process")
+    sub.add_argument("assignment", nargs="?", metavar="ASSIGNMENT",
+                     help="default: every lesson that has submissions")
+    _add_grading_options(sub)
+
+    sub = command("feedback", _feedback, "HTML feedback per student into feedback/ (hidden tests withheld)")
+    sub.add_argument("assignment", nargs="?", metavar="ASSIGNMENT", help="default: every graded assignment")
+
+    sub = command("report", _report, "grades CSV with a status column, a summary and a histogram")
+    sub.add_argument("--csv", type=Path, default=Path("grades.csv"), help="default: grades.csv")
+    sub.add_argument("--png", type=Path, help="also draw the score histogram into this PNG")
+
+    sub = command("demo", _demo, "grade a synthetic class built from the release, and check the result")
+    sub.add_argument("assignment", nargs="?", metavar="ASSIGNMENT",
+                     help="default: lesson 01, else the first lesson found")
+    sub.add_argument("--into", type=Path, metavar="DIR",
+                     help="build the demo course here (default: a temporary folder, removed afterwards)")
+    _add_grading_options(sub, default_timeout=30, default_total=600, default_workers=2)
+
+    worker = commands.add_parser("_autograde-one")  # internal: one submission, run by `grade`
+    worker.add_argument("--course", default=".")
+    worker.add_argument("assignment")
+    worker.add_argument("student")
+    worker.add_argument("--timeout", type=int, required=True)
+    worker.add_argument("--result", type=Path, required=True)
+    worker.set_defaults(handler=_autograde_one)
+    return parser
+
+
+def _add_grading_options(sub, default_timeout=None, default_total=None, default_workers=1):
+    from .grade import DEFAULT_CELL_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
+
+    sub.add_argument("--workers", type=int, default=default_workers,
+                     help=f"submissions graded in parallel (default: {default_workers})")
+    sub.add_argument("--timeout", type=float, default=default_timeout or DEFAULT_CELL_TIMEOUT,
+                     help="seconds one cell may run (default: %(default)s)")
+    sub.add_argument("--total-timeout", type=float, default=default_total or DEFAULT_TOTAL_TIMEOUT,
+                     help="seconds one submission may take in all (default: %(default)s)")
+
+
+def _release(args):
+    from .release import release
+
+    course = Course.open(args.course)
+    assignments = course.resolve_assignments(args.assignments)
+    failed = False
+    for result in release(course, assignments):
+        if result.error:
+            failed = True
+            print(f"{result.assignment}: nbgrader could not generate the release:\n{result.error}",
+                  file=sys.stderr)
+        elif result.leaks:
+            failed = True
+            print(f"{result.assignment}: LEAK, do not distribute release/{result.assignment}:", file=sys.stderr)
+            for leak in result.leaks:
+                print(f"  {leak}", file=sys.stderr)
+        else:
+            print(f"{result.assignment}: released in {result.seconds:.1f} s, no solution or hidden test found")
+    return 1 if failed else 0
+
+
+def _collect(args):
+    from .collect import collect
+
+    course = Course.open(args.course)
+    result = collect(course, args.source, assignment=args.assignment)
+    for line in result.imported:
+        print(f"imported {line}")
+    for line in result.notes:
+        print(f"note: {line}")
+    for line in result.errors:
+        print(f"error: {line}", file=sys.stderr)
+    print(f"{len(result.imported)} notebook(s) imported, {len(result.errors)} rejected")
+    return 1 if result.errors else 0
+
+
+def _grade(args):
+    from .grade import GRADER_ERROR, grade, summarize_times, students_of
+
+    course = Course.open(args.course)
+    if args.assignment:
+        assignments = course.resolve_assignments([args.assignment])
+    else:
+        submitted = {p.parent.name for p in course.step_dir("submitted").glob("*/*") if p.is_dir()}
+        assignments = [a for a in course.lessons() if a in submitted]
+        if not assignments:
+            raise CourseError("no submissions found under submitted/: run `collect` first")
+    if not students_of(course):
+        raise CourseError("no submissions found under submitted/: run `collect` first")
+    grader_errors = 0
+    for assignment in assignments:
+        outcomes = grade(course, assignment, workers=args.workers, timeout=args.timeout,
+                         total_timeout=args.total_timeout)
+        counts = {}
+        for outcome in outcomes:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        times = summarize_times(outcomes)
+        timing = f"; median {times['median_s']:.1f} s per submission" if times else ""
+        print(f"{assignment}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + timing)
+        grader_errors += counts.get(GRADER_ERROR, 0)
+    if grader_errors:
+        print(f"error: {grader_errors} submission(s) hit a grader error: fix the grader and grade again; "
+              f"these are not the students' zeros", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _feedback(args):
+    from .feedback import feedback
+
+    course = Course.open(args.course)
+    assignments = [args.assignment] if args.assignment else None
+    result = feedback(course, assignments)
+    for line in result.written:
+        print(f"wrote {line}")
+    for line in result.errors:
+        print(f"error: {line}", file=sys.stderr)
+    return 1 if result.errors else 0
+
+
+def _report(args):
+    from .report import report
+
+    course = Course.open(args.course)
+    csv_path = args.csv if args.csv.is_absolute() else Path.cwd() / args.csv
+    text = report(course, csv_path, png_path=args.png)
+    print(text)
+    return 0
+
+
+def _demo(args):
+    from .demo import run_demo
+
+    demo = run_demo(args.assignment, into=args.into, workers=args.workers, timeout=args.timeout,
+                    total_timeout=args.total_timeout, progress=True)
+    print(demo.text)
+    return 0 if demo.ok else 1
+
+
+def _autograde_one(args):
+    from .grade import autograde_one
+
+    return autograde_one(Course.open(args.course), args.assignment, args.student, args.timeout, args.result)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

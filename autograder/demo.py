@@ -1,0 +1,285 @@
+"""`demo`: a synthetic class built from the release, graded, and checked against what it must get.
+
+The class (one submission each, built from the released notebook so the cell metadata is exactly
+what students receive):
+    correct        the reference solutions in the solution cells (from the source notebook, whose
+                   hidden tests never reach a student copy anyway)     -> graded, every test point
+    blank          the release unchanged                              -> graded, 0
+    one_bug        correct, but the first exercise's function returns a wrong value
+                                                                       -> graded, all points but
+                   those of the test cells that use it, directly or through later definitions
+    infinite_loop  correct, but `while True: pass` opens the first solution cell -> timed out
+    kernel_dies    correct, but `os._exit(1)` opens the first solution cell     -> kernel died
+"""
+
+import ast
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .course import CONFIG_NAME, Course, CourseError
+from .grade import GRADED, KERNEL_DIED, TIMED_OUT, grade
+from .notebooks import (BEGIN_SOLUTION, END_SOLUTION, autograded_points, grade_id,
+                        is_autograded_test, is_solution_cell, read_notebook, without_marker_lines)
+from .release import release
+from .report import grade_rows, summary, text_histogram
+
+DEMO_STUDENTS = ("correct", "blank", "one_bug", "infinite_loop", "kernel_dies")
+
+PERTURB_SOURCE = '''
+# --- demo student "one_bug": the one known bug, added after the correct solution ---
+def _demo_perturbed(value):
+    """Move every number by at least 1 and by at least its own size; flip booleans."""
+    import numpy as _np
+    if isinstance(value, (bool, _np.bool_)):
+        return not value
+    if isinstance(value, dict):
+        return {key: _demo_perturbed(item) for key, item in value.items()}
+    if isinstance(value, (tuple, list)):
+        items = [_demo_perturbed(item) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if isinstance(value, (int, float, _np.number, _np.ndarray)):
+        return value + _np.maximum(1.0, _np.abs(value))
+    return value
+
+
+_demo_correct_{name} = {name}
+
+
+def {name}(*args, **kwargs):
+    return _demo_perturbed(_demo_correct_{name}(*args, **kwargs))
+'''
+
+
+@dataclass
+class Expectation:
+    status: str
+    score: object  # None when the status is not "graded"
+    reason: str
+
+
+@dataclass
+class DemoResult:
+    course_root: Path
+    assignment: str
+    expected: dict
+    actual: dict
+    text: str
+
+    @property
+    def ok(self):
+        return all(self.actual.get(student) == (exp.status, exp.score) for student, exp in self.expected.items())
+
+
+def pick_demo_assignment(course, requested=None):
+    """`requested`, else lesson 01, else the first lesson found."""
+    lessons = course.lessons()
+    if requested:
+        course.notebook_names(requested)
+        return requested
+    if not lessons:
+        raise CourseError(f"no lessons under {course.step_dir('source')} to build a demo class from")
+    first = [name for name in lessons if name.startswith("01_")]
+    return first[0] if first else lessons[0]
+
+
+def make_course(source_course, assignments, root):
+    """A fresh course folder at `root` with `source_course`'s config and the given lessons."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source_course.root / CONFIG_NAME, root / CONFIG_NAME)
+    course = Course.open(root)
+    for assignment in assignments:
+        target = course.step_dir("source") / assignment
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(source_course.step_dir("source") / assignment, target,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return course
+
+
+def first_exercise(notebook):
+    """(grade_id, function name) of the first solution code cell defining a tested function."""
+    tested = set()
+    for cell in notebook.cells:
+        if is_autograded_test(cell):
+            tested |= referenced_names(cell.source)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and is_solution_cell(cell):
+            for name in defined_functions(cell.source):
+                if name in tested:
+                    return grade_id(cell), name
+    raise CourseError("no solution cell defines a function that a test cell uses: cannot plant a bug")
+
+
+def tests_broken_by(notebook, function_name):
+    """grade_ids of the test cells that use `function_name`, directly or through later definitions."""
+    tainted = {function_name}
+    changed = True
+    while changed:
+        changed = False
+        for cell in notebook.cells:
+            if cell.cell_type != "code" or is_autograded_test(cell):
+                continue
+            if referenced_names(cell.source) & tainted:
+                new = defined_names(cell.source) - tainted
+                if new:
+                    tainted |= new
+                    changed = True
+    return [grade_id(cell) for cell in notebook.cells
+            if is_autograded_test(cell) and referenced_names(cell.source) & tainted]
+
+
+def build_class(course, assignment, students=DEMO_STUDENTS):
+    """Write the demo submissions into submitted/; return {student: Expectation}."""
+    unknown = set(students) - set(DEMO_STUDENTS)
+    if unknown:
+        raise ValueError(f"students must be among {DEMO_STUDENTS}, got {sorted(unknown)}")
+    expectations = {}
+    notebooks = course.notebook_names(assignment)
+    totals = {"max": 0.0, "lost_to_bug": 0.0}
+    broken = []
+    for index, name in enumerate(notebooks):
+        source = read_notebook(course.step_dir("source") / assignment / f"{name}.ipynb")
+        released = read_notebook(course.assignment_dir("release", assignment) / f"{name}.ipynb")
+        totals["max"] += autograded_points(source)
+        correct = with_solutions(released, source)
+        versions = {"correct": correct, "blank": released}
+        if index == 0:
+            exercise_id, function = first_exercise(source)
+            cell_index = [grade_id(cell) for cell in correct.cells].index(exercise_id)
+            broken = tests_broken_by(source, function)
+            totals["lost_to_bug"] = sum(float(c.metadata["nbgrader"].get("points", 0)) for c in source.cells
+                                        if is_autograded_test(c) and grade_id(c) in broken)
+            versions["one_bug"] = _edited(correct, cell_index, append=PERTURB_SOURCE.replace("{name}", function))
+            versions["infinite_loop"] = _edited(correct, cell_index, prepend="while True:\n    pass\n")
+            versions["kernel_dies"] = _edited(correct, cell_index, prepend="import os\nos._exit(1)\n")
+        else:  # later notebooks of a multi-notebook assignment: correct for the broken students
+            for student in ("one_bug", "infinite_loop", "kernel_dies"):
+                versions[student] = correct
+        for student in students:
+            folder = course.assignment_dir("submitted", assignment, student)
+            folder.mkdir(parents=True, exist_ok=True)
+            nbformat.write(versions[student], str(folder / f"{name}.ipynb"))
+
+    reasons = {
+        "correct": Expectation(GRADED, totals["max"], "reference solutions: every test point"),
+        "blank": Expectation(GRADED, 0.0, "the release unchanged: no test can pass"),
+        "one_bug": Expectation(GRADED, totals["max"] - totals["lost_to_bug"],
+                               f"{function} returns wrong values: loses {', '.join(broken)}"),
+        "infinite_loop": Expectation(TIMED_OUT, None, "while True: pass in the first solution cell"),
+        "kernel_dies": Expectation(KERNEL_DIED, None, "os._exit(1) in the first solution cell"),
+    }
+    for student in students:
+        expectations[student] = reasons[student]
+    return expectations
+
+
+def with_solutions(released, source):
+    """The released notebook with each solution cell's source taken from the source notebook."""
+    solutions = {grade_id(cell): cell.source for cell in source.cells if is_solution_cell(cell)}
+    notebook = nbformat.from_dict(released)
+    for cell in notebook.cells:
+        if is_solution_cell(cell) and grade_id(cell) in solutions:
+            cell.source = without_marker_lines(solutions[grade_id(cell)], BEGIN_SOLUTION, END_SOLUTION)
+    return notebook
+
+
+def _edited(notebook, cell_index, prepend="", append=""):
+    copy = nbformat.from_dict(notebook)
+    cell = copy.cells[cell_index]
+    cell.source = prepend + cell.source + append
+    return copy
+
+
+def run_demo(assignment=None, *, source_course=".", into=None, workers=2, timeout=30, total_timeout=600,
+             progress=True, students=DEMO_STUDENTS):
+    """Build, release, submit, grade and check the demo class; returns a DemoResult."""
+    source = source_course if isinstance(source_course, Course) else Course.open(source_course)
+    assignment = pick_demo_assignment(source, assignment)
+    temporary = into is None
+    root = Path(tempfile.mkdtemp(prefix="optdl-demo-")) if temporary else Path(into)
+    try:
+        course = make_course(source, [assignment], root)
+        for result in release(course, [assignment]):
+            if not result.ok:
+                problem = result.error or "\n".join(str(leak) for leak in result.leaks)
+                raise CourseError(f"the release of {assignment} failed its check:\n{problem}")
+        expected = build_class(course, assignment, students)
+        grade(course, assignment, workers=workers, timeout=timeout, total_timeout=total_timeout,
+              progress=progress)
+        rows = [row for row in grade_rows(course) if row.assignment == assignment]
+        actual = {}
+        for row in rows:  # one notebook per lesson; several notebooks add up
+            status, score = actual.get(row.student, (row.status, None if row.score is None else 0.0))
+            if row.status != GRADED:
+                status, score = row.status, None
+            elif score is not None:
+                score += row.score
+            actual[row.student] = (status, score)
+        text = _demo_text(course, assignment, expected, actual, rows)
+        return DemoResult(course.root, assignment, expected, actual, text)
+    finally:
+        if temporary:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def _demo_text(course, assignment, expected, actual, rows):
+    lines = [f"demo class for {assignment} in {course.root}", summary(rows), text_histogram(rows), "",
+             f"{'student':<15} {'expected':<22} {'got':<22} check"]
+    for student, exp in expected.items():
+        got = actual.get(student, ("not graded", None))
+        mark = "ok" if got == (exp.status, exp.score) else "MISMATCH"
+        lines.append(f"{student:<15} {_show(exp.status, exp.score):<22} {_show(*got):<22} {mark}   {exp.reason}")
+    ok = all(actual.get(s) == (e.status, e.score) for s, e in expected.items())
+    lines.append("demo: every student got exactly the expected status and score" if ok
+                 else "demo: MISMATCH between expected and actual grades (see above)")
+    return "\n".join(lines)
+
+
+def _show(status, score):
+    return f"{status} {score:g}" if score is not None else status
+
+
+def referenced_names(source):
+    """Identifiers a cell reads (ast Name loads and attribute roots); regex fallback for magics."""
+    tree = _parse(source)
+    if tree is None:
+        return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+
+
+def defined_functions(source):
+    tree = _parse(source)
+    if tree is None:
+        return []
+    return [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def defined_names(source):
+    """Top-level names a cell binds: functions, classes, assignment targets."""
+    tree = _parse(source)
+    if tree is None:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With)):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    names.add(sub.id)
+    return names
+
+
+def _parse(source):
+    cleaned = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+    try:
+        return ast.parse(cleaned)
+    except SyntaxError:
+        return None
+

@@ -1,0 +1,283 @@
+"""`grade`: autograde every submission of an assignment, each in its own killable process.
+
+nbgrader's autograde turns a dead kernel or a timeout into an ordinary-looking 0 and exits 0 when
+a hidden test could not even import the reference. Here each submission runs
+`python -m autograder _autograde-one` in a new session, under a per-cell timeout (nbgrader's
+Execute.timeout) and a total time limit (the whole process tree is killed), and the outcome is
+classified from what nbgrader left behind:
+
+    graded            nbgrader finished; every cell ran (test failures are the student's)
+    timed out         a cell hit the per-cell timeout, or the submission hit the total limit
+    kernel died       the kernel exited mid-run (os._exit, segfault, out of memory)
+    invalid notebook  the submitted file is not a readable notebook
+    missing           the student has no submission (or no notebook) for this assignment
+    grader error      the grader failed: GraderError or an ImportError in a test cell, or nbgrader
+                      itself failed. Never the student's zero: `grade` exits non-zero.
+
+The status of each (student, assignment) is kept in grading/status.json for report and feedback.
+"""
+
+import datetime as dt
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+
+from .course import child_environment
+from .notebooks import (InvalidNotebook, grade_id, is_autograded_test, notebook_files,
+                        read_notebook)
+from .release import require_released
+
+GRADED = "graded"
+TIMED_OUT = "timed out"
+KERNEL_DIED = "kernel died"
+INVALID = "invalid notebook"
+MISSING = "missing"
+GRADER_ERROR = "grader error"
+STATUSES = (GRADED, TIMED_OUT, KERNEL_DIED, INVALID, MISSING, GRADER_ERROR)
+
+# Error names in a test cell's output that mean the grader, not the student, failed.
+GRADER_FAILURES = ("GraderError", "ImportError", "ModuleNotFoundError")
+DEFAULT_CELL_TIMEOUT = 120
+DEFAULT_TOTAL_TIMEOUT = 900
+# SQLite waits this long for another worker's write instead of failing with "database is locked".
+SQLITE_BUSY_SECONDS = 60
+
+
+@dataclass
+class Outcome:
+    student: str
+    assignment: str
+    status: str
+    detail: str = ""
+    seconds: float = 0.0
+    missing_notebooks: list = field(default_factory=list)
+    graded_at: str = ""
+
+    def record(self):
+        record = asdict(self)
+        del record["student"], record["assignment"]
+        return record
+
+
+def students_of(course):
+    """Every student with a folder under submitted/, sorted: the class as far as we know it."""
+    submitted = course.step_dir("submitted")
+    if not submitted.is_dir():
+        return []
+    return sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def precheck(course, assignment, student):
+    """An Outcome for submissions that cannot be run (missing, invalid), else None."""
+    folder = course.assignment_dir("submitted", assignment, student)
+    expected = course.notebook_names(assignment)
+    present = [name for name in expected if (folder / f"{name}.ipynb").is_file()]
+    if not present:
+        return Outcome(student, assignment, MISSING, f"no {expected[0]}.ipynb submitted",
+                       missing_notebooks=expected)
+    for name in present:
+        try:
+            read_notebook(folder / f"{name}.ipynb")
+        except InvalidNotebook as error:
+            return Outcome(student, assignment, INVALID, str(error))
+    return None
+
+
+def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
+          total_timeout=DEFAULT_TOTAL_TIMEOUT, students=None, progress=True, grading_mode=True):
+    """Grade every submission of `assignment`; returns [Outcome] sorted by student.
+
+    workers:        submissions graded at the same time (each one process plus its kernel).
+    timeout:        seconds one cell may run before it is interrupted (ExecutePreprocessor.timeout).
+    total_timeout:  seconds one submission may take in all before its process tree is killed.
+    """
+    _check_positive("workers", workers, "use 1 or more")
+    _check_positive("timeout", timeout, "give the per-cell limit in seconds")
+    _check_positive("total_timeout", total_timeout, "give the per-submission limit in seconds")
+    require_released(course, assignment)
+    students = students_of(course) if students is None else list(students)
+    expected = course.notebook_names(assignment)
+
+    outcomes, to_run = [], []
+    for student in students:
+        outcome = precheck(course, assignment, student)
+        (outcomes.append(outcome) if outcome else to_run.append(student))
+
+    status = course.load_status()
+    by_assignment = status.setdefault(assignment, {})
+    for outcome in outcomes:
+        by_assignment[outcome.student] = outcome.record()
+    course.save_status(status)
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(students), desc=f"grading {assignment}", unit="submission",
+               disable=not progress or None, file=sys.stderr)
+    for outcome in outcomes:
+        _report_progress(bar, outcome, progress)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(grade_one, course, assignment, student, timeout, total_timeout, grading_mode)
+                   for student in to_run]
+        for future in as_completed(futures):
+            outcome = future.result()
+            present = {p.stem for p in notebook_files(course.assignment_dir("submitted", assignment,
+                                                                              outcome.student))}
+            outcome.missing_notebooks = [name for name in expected if name not in present]
+            outcomes.append(outcome)
+            by_assignment[outcome.student] = outcome.record()
+            course.save_status(status)
+            _report_progress(bar, outcome, progress)
+    bar.close()
+    return sorted(outcomes, key=lambda o: o.student)
+
+
+def _report_progress(bar, outcome, progress):
+    bar.set_postfix_str(f"{outcome.student}: {outcome.status}")
+    bar.update(1)
+    if progress:
+        detail = f" ({outcome.detail})" if outcome.detail and outcome.status != GRADED else ""
+        bar.write(f"  {outcome.student:<24} {outcome.status}{detail}", file=sys.stderr)
+
+
+def grade_one(course, assignment, student, timeout, total_timeout, grading_mode=True):
+    """Run one submission's autograde in a subprocess and classify what happened."""
+    logs = course.state_dir / "logs" / assignment
+    runs = course.state_dir / "runs" / assignment
+    verdicts = course.state_dir / "verdicts" / assignment
+    for folder in (logs, runs, verdicts):
+        folder.mkdir(parents=True, exist_ok=True)
+    log_path, run_path = logs / f"{student}.log", runs / f"{student}.json"
+    verdict_path = verdicts / f"{student}.jsonl"
+    for stale in (run_path, verdict_path):
+        stale.unlink(missing_ok=True)
+
+    env = {"AUTOGRADER_RESULTS": str(verdict_path), "PYTHONUNBUFFERED": "1"}
+    if grading_mode:
+        env["COURSE_GRADING_MODE"] = "1"
+    command = [sys.executable, "-m", "autograder", "_autograde-one", "--course", str(course.root),
+               assignment, student, "--timeout", str(int(timeout)), "--result", str(run_path)]
+    start = time.perf_counter()
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True, env=child_environment(env),
+                                   cwd=str(course.root))
+        try:
+            process.wait(timeout=total_timeout)
+        except subprocess.TimeoutExpired:
+            kill_process_tree(process)
+            return Outcome(student, assignment, TIMED_OUT,
+                           f"exceeded the total limit of {total_timeout:g} s; killed",
+                           seconds=time.perf_counter() - start, graded_at=_now())
+    seconds = time.perf_counter() - start
+    outcome = classify(course, assignment, student, run_path, process.returncode, timeout)
+    outcome.seconds, outcome.graded_at = seconds, _now()
+    return outcome
+
+
+def kill_process_tree(process):
+    """SIGKILL a worker, its process group and every descendant (kernels run in their own session)."""
+    try:
+        import psutil
+
+        descendants = psutil.Process(process.pid).children(recursive=True)
+    except Exception:  # the worker may already be gone; then so is the list
+        descendants = []
+    for child in descendants:
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            child.kill()
+        except Exception:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def classify(course, assignment, student, run_path, returncode, timeout):
+    """The Outcome of a finished worker, from its result file and the autograded notebooks."""
+    if not run_path.exists():
+        return Outcome(student, assignment, GRADER_ERROR,
+                       f"the grading process exited with code {returncode} before reporting; "
+                       f"see grading/logs/{assignment}/{student}.log")
+    run = json.loads(run_path.read_text(encoding="utf-8"))
+    text = (run.get("log") or "") + "\n" + (run.get("error") or "")
+    if not run.get("success"):
+        if "DeadKernelError" in text or "Kernel died" in text:
+            return Outcome(student, assignment, KERNEL_DIED, "the kernel exited while running the notebook")
+        if "UnresponsiveKernelError" in text or "became unresponsive" in text:
+            return Outcome(student, assignment, TIMED_OUT, "the kernel could not be interrupted after a timeout")
+        if "CellTimeoutError" in text:
+            return Outcome(student, assignment, TIMED_OUT, f"a cell exceeded {timeout} s")
+        return Outcome(student, assignment, GRADER_ERROR, "nbgrader failed: " + _last_error_line(text))
+
+    problems = {TIMED_OUT: [], GRADER_ERROR: []}
+    for path in notebook_files(course.assignment_dir("autograded", assignment, student)):
+        for index, cell in enumerate(read_notebook(path).cells):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") != "error":
+                    continue
+                where = f"{path.stem} cell {index}" + (f" ({grade_id(cell)})" if grade_id(cell) else "")
+                if output.get("ename") == "CellTimeoutError":
+                    problems[TIMED_OUT].append(f"{where} exceeded {timeout} s")
+                elif is_autograded_test(cell) and output.get("ename") in GRADER_FAILURES:
+                    message = (output.get("evalue") or "").splitlines()[:1]
+                    problems[GRADER_ERROR].append(f"{where}: {output['ename']}: {''.join(message)}")
+    for status in (GRADER_ERROR, TIMED_OUT):
+        if problems[status]:
+            return Outcome(student, assignment, status, "; ".join(problems[status]))
+    return Outcome(student, assignment, GRADED)
+
+
+def autograde_one(course, assignment, student, timeout, result_path):
+    """Body of the worker process: one nbgrader autograde through the API, result as JSON."""
+    from traitlets.config import Config
+
+    extra = Config()
+    extra.Execute.timeout = int(timeout)
+    coursedir = course.coursedir()
+    if coursedir.db_url.startswith("sqlite:///") and "?" not in coursedir.db_url:
+        extra.CourseDirectory.db_url = f"{coursedir.db_url}?timeout={SQLITE_BUSY_SECONDS}"
+    api = course.api(extra)
+    result = api.autograde(assignment, student, force=True, create=True)
+    result_path.write_text(json.dumps({"success": bool(result.get("success")),
+                                       "log": result.get("log", ""),
+                                       "error": result.get("error", "")}), encoding="utf-8")
+    sys.stdout.write(result.get("log", "") + result.get("error", ""))
+    return 0 if result.get("success") else 1
+
+
+def summarize_times(outcomes):
+    """Median and total seconds of the submissions that ran."""
+    ran = [o.seconds for o in outcomes if o.seconds > 0]
+    if not ran:
+        return None
+    return {"median_s": statistics.median(ran), "total_s": sum(ran), "count": len(ran)}
+
+
+def _last_error_line(text):
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    for line in reversed(lines):
+        if "Error" in line or "error" in line:
+            return line[:300]
+    return lines[-1][:300] if lines else "no log"
+
+
+def _check_positive(name, value, hint):
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}: {hint}")
+
+
+def _now():
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+

@@ -1,0 +1,136 @@
+"""Reading nbgrader notebooks: cell roles, solution and hidden-test regions, points.
+
+The delimiters are nbgrader's defaults (ClearSolutions / ClearHiddenTests); a lesson that changed
+them in nbgrader_config.py would also have to change them here.
+"""
+
+import json
+from pathlib import Path
+
+import nbformat
+
+BEGIN_SOLUTION = "BEGIN SOLUTION"
+END_SOLUTION = "END SOLUTION"
+BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
+END_HIDDEN = "END HIDDEN TESTS"
+MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
+
+
+class InvalidNotebook(ValueError):
+    """A file that is not a readable Jupyter notebook (bad JSON or bad notebook structure)."""
+
+
+def read_notebook(path):
+    """Read a notebook file as nbformat v4, or raise InvalidNotebook saying why."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidNotebook(f"{path.name}: not UTF-8 text, so not a notebook") from None
+    return parse_notebook(text, name=path.name)
+
+
+def parse_notebook(text, name="notebook"):
+    """Parse notebook JSON text (str or bytes), or raise InvalidNotebook saying why."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidNotebook(f"{name}: not UTF-8 text, so not a notebook") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidNotebook(f"{name}: not valid JSON ({error.msg} at line {error.lineno})") from None
+    if not isinstance(raw, dict) or "cells" not in raw or "nbformat" not in raw:
+        raise InvalidNotebook(f"{name}: JSON, but not a Jupyter notebook (no 'cells'/'nbformat')")
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as error:  # nbformat raises several types for malformed notebooks
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InvalidNotebook(f"{name}: not a valid notebook ({first_line})") from None
+    return notebook
+
+
+def nbgrader_metadata(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def grade_id(cell):
+    return nbgrader_metadata(cell).get("grade_id")
+
+
+def is_solution_cell(cell):
+    return bool(nbgrader_metadata(cell).get("solution"))
+
+
+def is_autograded_test(cell):
+    """A code cell nbgrader grades automatically: `grade: true`, not a solution, not a task."""
+    meta = nbgrader_metadata(cell)
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def points(cell):
+    return float(nbgrader_metadata(cell).get("points") or 0.0)
+
+
+def autograded_points(notebook):
+    """Total points of the autograded test cells: the most a correct submission can get unassisted."""
+    return sum(points(cell) for cell in notebook.cells if is_autograded_test(cell))
+
+
+def source_lines(cell):
+    source = cell.get("source", "")
+    return (source if isinstance(source, str) else "".join(source)).split("\n")
+
+
+def region_lines(cell, begin, end):
+    """Lines strictly between `begin` and `end` marker lines (all regions of the cell, in order)."""
+    inside, lines = False, []
+    for line in source_lines(cell):
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside:
+            lines.append(line)
+    return lines
+
+
+def hidden_region_span(cell):
+    """(first, last) 1-based line numbers of the hidden-test region, markers included; None if absent."""
+    first = last = None
+    for number, line in enumerate(source_lines(cell), start=1):
+        if BEGIN_HIDDEN in line and first is None:
+            first = number
+        if END_HIDDEN in line:
+            last = number
+    if first is None:
+        return None
+    return first, (last if last is not None else len(source_lines(cell)))
+
+
+def without_region(source, begin, end, replacement=None):
+    """`source` with every begin..end region (markers included) removed, or replaced by one line."""
+    kept, inside = [], False
+    for line in source.split("\n"):
+        if begin in line:
+            inside = True
+            if replacement is not None:
+                indent = line[: len(line) - len(line.lstrip())]
+                kept.append(indent + replacement)
+        elif end in line and inside:
+            inside = False
+        elif not inside:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def without_marker_lines(source, begin, end):
+    """`source` with the marker lines themselves removed and the region's body kept."""
+    return "\n".join(line for line in source.split("\n") if begin not in line and end not in line)
+
+
+def notebook_files(folder):
+    """Notebook paths directly inside `folder`, sorted, checkpoints excluded."""
+    return sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
