@@ -1,0 +1,569 @@
+"""Optimizers as pure functions of (parameters, gradient, state), numerically equal to torch.optim.
+
+Every optimizer has the signature::
+
+    w_next, state = name(w, dw, state=None, **hparams)
+
+- ``w``: parameters, any shape (D,) / (K, D) / ...; ``dw``: gradient of the loss at ``w``, same shape.
+- ``state``: ``None`` on the first call, afterwards the dict the previous call returned.
+- Pure (optax style): ``w``, ``dw`` and the passed ``state`` are never modified; the returned
+  state is a new dict holding new arrays. The learning rate and every other hyperparameter may
+  change from one call to the next (that is how a schedule is applied).
+
+Conventions are torch.optim's (torch 2.x, ``foreach=False``/single-tensor code path):
+
+- names and defaults of the hyperparameters (``lr``, ``betas``, ``eps``, ``weight_decay``, ...),
+- names of the state entries (``step``, ``momentum_buffer``, ``sum``, ``square_avg``,
+  ``grad_avg``, ``acc_delta``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq``, ``mu_product``),
+- where ``eps`` acts (outside the square root for Adagrad/RMSprop/Adam/NAdam, inside for Adadelta),
+- where weight decay acts (L2: ``λ·w`` added to the gradient, no factor 2; decoupled for AdamW:
+  ``w ← w − lr·λ·w`` before the update),
+- momentum: ``buf ← μ·buf + (1 − dampening)·g`` with ``buf = g`` on the first step and the
+  learning rate applied at the update, so changing ``lr`` mid-run does not rescale the buffer.
+
+One addition: every state carries ``step`` (an int), also for SGD where torch stores none.
+``adam_no_bias_correction`` and ``nesterov_lookahead`` are teaching variants, not torch optimizers.
+"""
+
+import inspect
+import math
+
+import numpy as np
+
+__all__ = [
+    "sgd",
+    "momentum",
+    "nesterov",
+    "nesterov_lookahead",
+    "adagrad",
+    "rmsprop",
+    "adadelta",
+    "adam",
+    "adamw",
+    "nadam",
+    "adam_no_bias_correction",
+    "OPTIMIZERS",
+    "default_hparams",
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# Argument checking and state handling
+# ----------------------------------------------------------------------------------------------
+
+
+def _as_float_array(x, name):
+    """Return ``x`` as a floating-point ndarray (integers become float64); never a view to write."""
+    array = np.asarray(x)
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)
+    ):
+        raise ValueError(f"{name} must be a real numeric array, got dtype {array.dtype}")
+    if not np.issubdtype(array.dtype, np.floating):
+        array = array.astype(np.float64)
+    return array
+
+
+def _check_params_and_grad(w, dw):
+    """Validate ``w`` and ``dw``; return them as float arrays of one shape and dtype."""
+    w = _as_float_array(w, "w")
+    dw = _as_float_array(dw, "dw")
+    if dw.shape != w.shape:
+        raise ValueError(
+            f"dw must have the shape of w {w.shape}, got {dw.shape}; "
+            "pass the gradient of the loss with respect to w"
+        )
+    dtype = np.result_type(w, dw)
+    return w.astype(dtype, copy=False), dw.astype(dtype, copy=False)
+
+
+def _check_at_least(value, name, lower):
+    if not value >= lower:  # written this way so that NaN is rejected too
+        raise ValueError(f"{name} must be >= {lower}, got {value}")
+
+
+def _check_in_unit_interval(value, name, *, include_one):
+    upper_ok = value <= 1.0 if include_one else value < 1.0
+    if not (value >= 0.0 and upper_ok):
+        bracket = "]" if include_one else ")"
+        raise ValueError(f"{name} must be in [0, 1{bracket}, got {value}")
+
+
+def _check_betas(betas):
+    try:
+        beta1, beta2 = betas
+    except (TypeError, ValueError):
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
+    _check_in_unit_interval(beta1, "betas[0]", include_one=False)
+    _check_in_unit_interval(beta2, "betas[1]", include_one=False)
+    return float(beta1), float(beta2)
+
+
+def _fresh_state(w, buffer_names, fill=0.0):
+    """State of an optimizer before its first step: step 0 and one zero buffer per name."""
+    state = {"step": 0}
+    for name in buffer_names:
+        state[name] = np.full_like(w, fill)
+    return state
+
+
+def _copy_state(state, w, required, optimizer_name):
+    """Validate a state passed in by the caller and return a deep copy of it.
+
+    The copy is what makes the optimizers pure: they update the copy, never the caller's dict.
+    """
+    if not isinstance(state, dict):
+        raise ValueError(
+            f"state must be None or the dict returned by {optimizer_name}, got {type(state).__name__}"
+        )
+    missing = [key for key in ("step", *required) if key not in state]
+    if missing:
+        raise ValueError(
+            f"state is missing {missing}: pass the state returned by the previous call of "
+            f"{optimizer_name} (or None to start fresh)"
+        )
+    copied = {}
+    for key, value in state.items():
+        if isinstance(value, np.ndarray):
+            if value.shape != w.shape:
+                raise ValueError(
+                    f"state[{key!r}] has shape {value.shape} but w has shape {w.shape}; "
+                    "pass the state that belongs to these parameters"
+                )
+            copied[key] = value.copy()
+        else:
+            copied[key] = value
+    return copied
+
+
+def _add_weight_decay(dw, w, weight_decay):
+    """L2 convention of torch.optim: the gradient gets ``weight_decay·w`` (no factor 2)."""
+    if weight_decay != 0:
+        return dw + weight_decay * w
+    return dw
+
+
+# ----------------------------------------------------------------------------------------------
+# SGD family
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_lr(lr):
+    _check_at_least(lr, "lr", 0.0)
+
+
+def sgd(w, dw, state=None, *, lr=1e-3, weight_decay=0.0):
+    """Plain (stochastic) gradient descent: ``w ← w − lr·(dw + weight_decay·w)``.
+
+    Equals ``torch.optim.SGD(params, lr, momentum=0, weight_decay=weight_decay)``.
+
+    Inputs:
+    - w: parameters, array of any shape.
+    - dw: gradient at w, same shape.
+    - state: None or the dict returned by the previous call (it only counts steps).
+    Returns (w_next, state) with w_next of w's shape.
+    """
+    _check_lr(lr)
+    _check_at_least(weight_decay, "weight_decay", 0.0)
+    w, dw = _check_params_and_grad(w, dw)
+    state = {"step": 0} if state is None else _copy_state(state, w, (), "sgd")
+    grad = _add_weight_decay(dw, w, weight_decay)
+    state["step"] += 1
+    return w - lr * grad, state
+
+
+def _momentum_buffer(state, grad, momentum, dampening):
+    """torch's heavy-ball buffer: ``buf = g`` on the first step, then ``μ·buf + (1 − τ)·g``."""
+    if state["momentum_buffer"] is None:
+        return grad.copy()
+    return momentum * state["momentum_buffer"] + (1.0 - dampening) * grad
+
+
+def _copy_momentum_state(state, w, optimizer_name):
+    """Like _copy_state, but ``momentum_buffer`` may be None (no step taken yet, as in torch)."""
+    if state is None:
+        return {"step": 0, "momentum_buffer": None}
+    return _copy_state(state, w, ("momentum_buffer",), optimizer_name)
+
+
+def momentum(w, dw, state=None, *, lr=1e-3, momentum=0.9, dampening=0.0, weight_decay=0.0):
+    """Heavy-ball momentum in torch's notation.
+
+    ``g = dw + weight_decay·w``; ``buf ← momentum·buf + (1 − dampening)·g`` (``buf = g`` on the
+    first step); ``w ← w − lr·buf``. Equals ``torch.optim.SGD(params, lr, momentum, dampening,
+    weight_decay)``. torch's SGD defaults to momentum=0 (plain SGD); here the default is 0.9,
+    the usual choice (seed 001's γ = 0.9).
+
+    Because lr multiplies the buffer only at the update, this is the seed-000/001 form
+    ``v ← γ·v + lr·g, w ← w − v`` only while lr is constant.
+
+    Inputs: w, dw as in sgd; state None or the previous call's dict.
+    Returns (w_next, state); state["momentum_buffer"] has w's shape.
+    """
+    _check_lr(lr)
+    _check_at_least(momentum, "momentum", 0.0)
+    _check_at_least(weight_decay, "weight_decay", 0.0)
+    w, dw = _check_params_and_grad(w, dw)
+    state = _copy_momentum_state(state, w, "momentum")
+    grad = _add_weight_decay(dw, w, weight_decay)
+    buf = _momentum_buffer(state, grad, momentum, dampening)
+    state["momentum_buffer"] = buf
+    state["step"] += 1
+    return w - lr * buf, state
+
+
+def nesterov(w, dw, state=None, *, lr=1e-3, momentum=0.9, weight_decay=0.0):
+    """Nesterov momentum as torch computes it (gradient at the current, shifted, parameters).
+
+    ``buf ← momentum·buf + g`` (``buf = g`` first); ``w ← w − lr·(g + momentum·buf)``.
+    Equals ``torch.optim.SGD(params, lr, momentum, nesterov=True, weight_decay)``. This is
+    seed 003's reformulation of NAG in shifted parameters ŵ = w + momentum·v; see
+    nesterov_lookahead for the original form.
+
+    Inputs: w, dw as in sgd; state None or the previous call's dict.
+    Returns (w_next, state).
+    """
+    _check_lr(lr)
+    if not momentum > 0:
+        raise ValueError(f"momentum must be > 0 for Nesterov momentum (torch requires it), got {momentum}")
+    _check_at_least(weight_decay, "weight_decay", 0.0)
+    w, dw = _check_params_and_grad(w, dw)
+    state = _copy_momentum_state(state, w, "nesterov")
+    grad = _add_weight_decay(dw, w, weight_decay)
+    buf = _momentum_buffer(state, grad, momentum, dampening=0.0)
+    state["momentum_buffer"] = buf
+    state["step"] += 1
+    return w - lr * (grad + momentum * buf), state
+
+
+def nesterov_lookahead(grad_fn, w, state=None, *, lr=1e-3, momentum=0.9):
+    """Nesterov accelerated gradient in its original look-ahead form (seed 003, notation α = momentum).
+
+    ``v ← α·v − lr·∇L(w + α·v)``; ``w ← w + v``, starting from v = 0.
+
+    It needs the gradient at a point other than w, so it takes ``grad_fn`` instead of a gradient
+    and does not fit the ``(w, dw, state)`` API; that is why frameworks use the shifted form
+    (``nesterov``). With a constant lr the two are the same algorithm: the iterates of
+    ``nesterov`` started at w0 are exactly ``w + α·v`` of this one.
+
+    Inputs:
+    - grad_fn: callable mapping parameters (w's shape) to the gradient there (same shape).
+    - w: parameters; state: None or the previous call's dict.
+    Returns (w_next, state) with state["velocity"] = v (shape of w). ``velocity`` is the
+    seed's v, which is −lr·momentum_buffer of torch when lr is constant.
+    """
+    _check_lr(lr)
+    _check_at_least(momentum, "momentum", 0.0)
+    if not callable(grad_fn):
+        raise ValueError("grad_fn must be a callable returning the gradient at given parameters")
+    w = _as_float_array(w, "w")
+    if state is None:
+        state = _fresh_state(w, ("velocity",))
+    else:
+        state = _copy_state(state, w, ("velocity",), "nesterov_lookahead")
+    lookahead = w + momentum * state["velocity"]
+    grad = _as_float_array(grad_fn(lookahead), "grad_fn(w)")
+    if grad.shape != w.shape:
+        raise ValueError(f"grad_fn must return an array of w's shape {w.shape}, got {grad.shape}")
+    velocity = momentum * state["velocity"] - lr * grad
+    state["velocity"] = velocity
+    state["step"] += 1
+    return w + velocity, state
+
+
+# ----------------------------------------------------------------------------------------------
+# Adaptive methods
+# ----------------------------------------------------------------------------------------------
+
+
+def adagrad(
+    w, dw, state=None, *, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10
+):
+    """AdaGrad: per-coordinate step lr/(√(Σ g²) + eps); equals ``torch.optim.Adagrad``.
+
+    ``sum ← sum + g²``; ``w ← w − clr·g/(√sum + eps)`` with ``clr = lr/(1 + (step − 1)·lr_decay)``.
+    The accumulator starts at ``initial_accumulator_value`` (fixed at the first call, as in torch
+    where it is set at construction).
+
+    Inputs: w, dw as in sgd; state None or the previous call's dict.
+    Returns (w_next, state) with state["sum"] of w's shape.
+    """
+    _check_lr(lr)
+    _check_at_least(lr_decay, "lr_decay", 0.0)
+    _check_at_least(weight_decay, "weight_decay", 0.0)
+    _check_at_least(initial_accumulator_value, "initial_accumulator_value", 0.0)
+    _check_at_least(eps, "eps", 0.0)
+    w, dw = _check_params_and_grad(w, dw)
+    if state is None:
+        state = _fresh_state(w, ("sum",), fill=initial_accumulator_value)
+    else:
+        state = _copy_state(state, w, ("sum",), "adagrad")
+    state["step"] += 1
+    grad = _add_weight_decay(dw, w, weight_decay)
+    decayed_lr = lr / (1 + (state["step"] - 1) * lr_decay)
+    state["sum"] = state["sum"] + grad * grad
+    return w - decayed_lr * grad / (np.sqrt(state["sum"]) + eps), state
+
+
+def rmsprop(
+    w, dw, state=None, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
+):
+    """RMSProp (Hinton 2012); equals ``torch.optim.RMSprop``.
+
+    ``square_avg ← α·square_avg + (1 − α)·g²``; denominator ``√square_avg + eps``, or, when
+    centered, ``√(square_avg − grad_avg²) + eps`` with ``grad_avg`` the moving average of g.
+    Without momentum ``w ← w − lr·g/denom``; with momentum
+    ``momentum_buffer ← momentum·momentum_buffer + g/denom`` (starts at 0, unlike SGD's) and
+    ``w ← w − lr·momentum_buffer``.
+
+    Inputs: w, dw as in sgd; state None or the previous call's dict.
+    Returns (w_next, state) with square_avg (and grad_avg, momentum_buffer when used).
+    """
+    _check_lr(lr)
+    _check_at_least(eps, "eps", 0.0)
+    _check_at_least(momentum, "momentum", 0.0)
+    _check_at_least(weight_decay, "weight_decay", 0.0)
+    _check_at_least(alpha, "alpha", 0.0)
+    w, dw = _check_params_and_grad(w, dw)
+    # like torch, keep grad_avg only when centered and momentum_buffer only with momentum
+    buffers = ("square_avg",) + (("momentum_buffer",) if momentum > 0 else ()) + (("grad_avg",) if centered else ())
+    if state is None:
+        state = _fresh_state(w, buffers)
+    else:
+        state = _copy_state(state, w, ("square_avg",), "rmsprop")
+        for name in buffers:
+            # switching centered/momentum on mid-run starts that buffer at zero
+            state.setdefault(name, np.zeros_like(w))
+    state["step"] += 1
+    grad = _add_weight_decay(dw, w, weight_decay)
+    state["square_avg"] = alpha * state["square_avg"] + (1 - alpha) * grad * grad
+    if centered:
+        state["grad_avg"] = alpha * state["grad_avg"] + (1 - alpha) * grad
+        denom = np.sqrt(state["square_avg"] - state["grad_avg"] ** 2) + eps
+    else:
+        denom = np.sqrt(state["square_avg"]) + eps
+    if momentum > 0:
+        state["momentum_buffer"] = momentum * state["momentum_buffer"] + grad / denom
+        return w - lr * state["momentum_buffer"], state
+    return w - lr * grad / denom, state
+
+
+def adadelta(w, dw, state=None, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
+    """Adadelta (Zeiler 2012, seed 004); equals ``torch.optim.Adadelta``.
+
+    ``square_avg ← ρ·square_avg + (1 − ρ)·g²``;
+    ``delta = √(acc_delta + eps)/√(square_avg + eps)·g`` (eps inside both roots);
+    ``acc_delta ← ρ·acc_delta + (1 − ρ)·delta²``; ``w ← w − lr·delta``.
+    The "no learning rate" method of the paper is lr = 1 (torch's default).
+
+    Inputs: w, dw as in sgd; state None or the previous call's dict.
+    Returns (w_next, state) with square_avg and acc_delta of w's shape.
+    """
+    _check_lr(lr)
+    _check_in_unit_interval(rho, "rho", include_one=True)
+    _check_at_least(eps, "eps", 0.0)
+    _check_at_least(weight_decay, "weight_decay", 0.0)
+    w, dw = _check_params_and_grad(w, dw)
+    if state is None:
+        state = _fresh_state(w, ("square_avg", "acc_delta"))
+    else:
+        state = _copy_state(state, w, ("square_avg", "acc_delta"), "adadelta")
+    state["step"] += 1
+    grad = _add_weight_decay(dw, w, weight_decay)
+    state["square_avg"] = rho * state["square_avg"] + (1 - rho) * grad * grad
+    delta = np.sqrt(state["acc_delta"] + eps) / np.sqrt(state["square_avg"] + eps) * grad
+    state["acc_delta"] = rho * state["acc_delta"] + (1 - rho) * delta * delta
+    return w - lr * delta, state
+
+
+def _adam_state(state, w, amsgrad, optimizer_name):
+    buffers = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if amsgrad else ("exp_avg", "exp_avg_sq")
+    if state is None:
+        return _fresh_state(w, buffers)
+    return _copy_state(state, w, buffers, optimizer_name)
+
+
+def _adam_step(w, dw, state, *, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay, name):
+    """Shared body of adam and adamw (torch.optim.Adam's single-tensor path)."""
+    _check_lr(lr)
+    _check_at_least(eps, "eps", 0.0)
+    beta1, beta2 = _check_betas(betas)
+    _check_at_least(weight_decay, "weight_decay", 0.0)
+    w, dw = _check_params_and_grad(w, dw)
+    state = _adam_state(state, w, amsgrad, name)
+    state["step"] += 1
+    step = state["step"]
+    grad = dw
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            w = w * (1 - lr * weight_decay)
+        else:
+            grad = dw + weight_decay * w
+    state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * grad
+    state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * grad * grad
+    bias_correction1 = 1 - beta1**step
+    bias_correction2 = 1 - beta2**step
+    if amsgrad:
+        state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], state["exp_avg_sq"])
+        second_moment = state["max_exp_avg_sq"]
+    else:
+        second_moment = state["exp_avg_sq"]
+    # eps is added after the bias correction of the root: √v̂ + eps, not √(v̂ + eps)
+    denom = np.sqrt(second_moment) / math.sqrt(bias_correction2) + eps
+    return w - (lr / bias_correction1) * state["exp_avg"] / denom, state
+
+
+def adam(
+    w,
+    dw,
+    state=None,
+    *,
+    lr=1e-3,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+    amsgrad=False,
+    decoupled_weight_decay=False,
+):
+    """Adam with bias correction (Kingma & Ba 2015); equals ``torch.optim.Adam``.
+
+    ``m ← β1·m + (1 − β1)·g``, ``v ← β2·v + (1 − β2)·g²`` (state exp_avg, exp_avg_sq);
+    ``w ← w − lr/(1 − β1^t) · m / (√v/√(1 − β2^t) + eps)``.
+    weight_decay is L2 (added to g, then divided by √v like the data gradient) unless
+    decoupled_weight_decay=True, which is AdamW. amsgrad=True uses the running maximum of v
+    (state max_exp_avg_sq) in the denominator (Reddi et al. 2018).
+
+    Inputs: w, dw as in sgd; state None or the previous call's dict.
+    Returns (w_next, state).
+    """
+    return _adam_step(
+        w, dw, state, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+        decoupled_weight_decay=decoupled_weight_decay, name="adam",
+    )
+
+
+def adamw(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
+    """AdamW (Loshchilov & Hutter); equals ``torch.optim.AdamW``.
+
+    Decoupled weight decay: first ``w ← w − lr·weight_decay·w``, then the Adam step on the data
+    gradient alone. Note the decay is scaled by lr (torch's convention), not by a separate factor.
+
+    Inputs: w, dw as in sgd; state None or the previous call's dict.
+    Returns (w_next, state).
+    """
+    return _adam_step(
+        w, dw, state, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+        decoupled_weight_decay=True, name="adamw",
+    )
+
+
+def nadam(
+    w,
+    dw,
+    state=None,
+    *,
+    lr=2e-3,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+    momentum_decay=4e-3,
+    decoupled_weight_decay=False,
+):
+    """NAdam (Dozat 2016): Adam with a Nesterov look-ahead; equals ``torch.optim.NAdam``.
+
+    Momentum schedule ``μ_t = β1·(1 − ½·0.96^(t·momentum_decay))`` and its running product
+    (state mu_product = Π μ_i). With ``v̂ = v/(1 − β2^t)`` and ``denom = √v̂ + eps``:
+    ``w ← w − lr·(1 − μ_t)/(1 − Πμ_{≤t}) · g/denom − lr·μ_{t+1}/(1 − Πμ_{≤t+1}) · m/denom``.
+
+    Inputs: w, dw as in sgd; state None or the previous call's dict.
+    Returns (w_next, state).
+    """
+    _check_lr(lr)
+    _check_at_least(eps, "eps", 0.0)
+    beta1, beta2 = _check_betas(betas)
+    _check_at_least(weight_decay, "weight_decay", 0.0)
+    _check_at_least(momentum_decay, "momentum_decay", 0.0)
+    w, dw = _check_params_and_grad(w, dw)
+    if state is None:
+        state = _fresh_state(w, ("exp_avg", "exp_avg_sq"))
+        state["mu_product"] = 1.0
+    else:
+        state = _copy_state(state, w, ("exp_avg", "exp_avg_sq", "mu_product"), "nadam")
+    state["step"] += 1
+    step = state["step"]
+    grad = dw
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            w = w * (1 - lr * weight_decay)
+        else:
+            grad = dw + weight_decay * w
+    mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
+    mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
+    mu_product = state["mu_product"] * mu
+    mu_product_next = mu_product * mu_next
+    state["mu_product"] = mu_product
+    state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * grad
+    state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * grad * grad
+    denom = np.sqrt(state["exp_avg_sq"] / (1 - beta2**step)) + eps
+    gradient_part = lr * (1.0 - mu) / (1.0 - mu_product) * grad / denom
+    momentum_part = lr * mu_next / (1.0 - mu_product_next) * state["exp_avg"] / denom
+    return w - gradient_part - momentum_part, state
+
+
+def adam_no_bias_correction(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    """The simplified Adam of seeds 001 and 003 (NOT a torch optimizer): no bias correction.
+
+    ``m ← β1·m + (1 − β1)·g``, ``v ← β2·v + (1 − β2)·g²``, ``w ← w − lr·m/(√v + eps)``.
+    With m = v = 0 at the start the first steps are too small by (1 − β1)/√(1 − β2) ≈ 3.2 at
+    the defaults; this is what bias correction fixes. weight_decay is L2 as in adam.
+
+    Inputs: w, dw as in sgd; state None or the previous call's dict.
+    Returns (w_next, state).
+    """
+    _check_lr(lr)
+    _check_at_least(eps, "eps", 0.0)
+    beta1, beta2 = _check_betas(betas)
+    _check_at_least(weight_decay, "weight_decay", 0.0)
+    w, dw = _check_params_and_grad(w, dw)
+    state = _adam_state(state, w, False, "adam_no_bias_correction")
+    state["step"] += 1
+    grad = _add_weight_decay(dw, w, weight_decay)
+    state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * grad
+    state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * grad * grad
+    return w - lr * state["exp_avg"] / (np.sqrt(state["exp_avg_sq"]) + eps), state
+
+
+# ----------------------------------------------------------------------------------------------
+# Table for lessons, widgets and table-driven tests
+# ----------------------------------------------------------------------------------------------
+
+OPTIMIZERS = {
+    "sgd": sgd,
+    "momentum": momentum,
+    "nesterov": nesterov,
+    "adagrad": adagrad,
+    "rmsprop": rmsprop,
+    "adadelta": adadelta,
+    "adam": adam,
+    "adamw": adamw,
+    "nadam": nadam,
+    "adam_no_bias_correction": adam_no_bias_correction,
+}
+"""Every optimizer with the (w, dw, state) signature, by name. nesterov_lookahead is not here:
+it takes a gradient function instead of a gradient."""
+
+
+def default_hparams(name):
+    """Default hyperparameters of OPTIMIZERS[name] as a dict, read from its signature.
+
+    >>> default_hparams("adam")["betas"]
+    (0.9, 0.999)
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(f"name must be one of {sorted(OPTIMIZERS)}, got {name!r}")
+    signature = inspect.signature(OPTIMIZERS[name])
+    return {
+        param.name: param.default
+        for param in signature.parameters.values()
+        if param.kind is inspect.Parameter.KEYWORD_ONLY
+    }
