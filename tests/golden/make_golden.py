@@ -281,7 +281,9 @@ PLATEAU_CASES = [
                             "cooldown": 1}},
     {"lr0": 1.0, "params": {"mode": "max", "factor": 0.7, "patience": 0, "threshold": 0.0, "threshold_mode": "abs",
                             "min_lr": 0.05}},
+    # min_lr stops the cut at 0.0999; with eps=1e-3 that last small cut (1e-4) is skipped
     {"lr0": 0.1, "params": {"patience": 1, "factor": 0.5, "min_lr": 0.0999, "eps": 1e-8}},
+    {"lr0": 0.1, "params": {"patience": 1, "factor": 0.5, "min_lr": 0.0999, "eps": 1e-3}},
 ]
 
 
