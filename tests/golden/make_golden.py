@@ -135,16 +135,18 @@ def _torch_kwargs(case):
     return kwargs
 
 
-def torch_trajectory(case, problem, n_steps=N_STEPS):
-    """Run torch.optim on the golden problem; return (trajectory (n_steps+1, dim), final state dict).
+def torch_trajectory(case, problem, n_steps=N_STEPS, default_dtype="float64"):
+    """Run torch.optim on the golden problem; return (trajectory (n_steps+1, *w0.shape), final state).
 
     The base lr is whatever the torch optimizer was constructed with (its default when the case
     does not set lr); the plan multiplies it at each step by writing param_group["lr"].
+    Parameters are float64 tensors; default_dtype ("float64" or torch's usual "float32") sets
+    the dtype torch gives its scalar state (step, NAdam's mu_product).
     """
     import torch
 
     previous_dtype = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
+    torch.set_default_dtype(getattr(torch, default_dtype))
     try:
         class_name, _ = TORCH_EQUIVALENT[case["optimizer"]]
         param = torch.nn.Parameter(torch.tensor(problem["w0"], dtype=torch.float64))
