@@ -3,21 +3,23 @@
 One rule table serves the optimizer race and the schedule explorer, so the same
 name gets the same kind of slider everywhere:
 
-========================================  ==============================================
-name / value                              control
-========================================  ==============================================
-bool                                      Checkbox
-int                                       IntSlider from 0 (1 if the default is ≥ 1) to max(10, 4·default)
-float named ``lr``, ``*_lr``, ``lr0``     FloatLogSlider from default/1000 to default·100
-``eps``                                   FloatLogSlider 1e-12 … 1
-in [0, 1): momentum, dampening, alpha,    FloatSlider 0 … 0.9999 (0.99 … 0.999999 above 0.999)
-rho, beta1/beta2, gamma, pct_start, …
-``weight_decay``                          FloatSlider 0 … max(1, 10·default)
-other positive float                      FloatLogSlider default/100 … default·100
-zero float                                FloatSlider 0 … 1
-str with known options                    Dropdown (e.g. cyclic ``mode``)
-str, list or tuple of ints                Text (lists: comma-separated, e.g. ``30, 60``)
-========================================  ==============================================
+- bool: Checkbox.
+- int: IntSlider from 0 (from 1 if the default is >= 1) to max(10, 4·default).
+- float named ``lr``, ``lr0``, ``base_lr``, ``max_lr`` or ``*_lr``: FloatLogSlider
+  from default/1000 to default·100 (a learning rate must be positive).
+- ``eps``: FloatLogSlider 1e-12 … 1.
+- a float in [0, 1) named momentum, dampening, alpha, rho, beta1, beta2 (from
+  ``betas``), gamma or mu: FloatSlider 0 … 0.9999 (0.99 … 0.999999 when the
+  default is above 0.999).
+- a float in [0, 1] named pct_start, start_factor, end_factor or factor:
+  FloatSlider 0 … 1.
+- ``weight_decay``: FloatSlider 0 … max(1, 10·default).
+- any other float: FloatLogSlider default/100 … default·100 if positive,
+  FloatSlider 0 … 1 if zero, FloatSlider 2·default … −2·default if negative.
+- str: Dropdown when its options are known (``mode``, ``anneal_strategy``,
+  ``threshold_mode``, or passed in), else Text.
+- list or tuple of ints (``milestones``): Text, comma-separated, e.g. ``30, 60``.
+- None (``step_size_down``): Text holding "None" or a number.
 
 Sliders have ``continuous_update=True``: the plot follows the handle while dragging.
 Ranges can be changed afterwards from Python, e.g. ``slider.max = 3``.
@@ -40,12 +42,10 @@ UNIT_INTERVAL_NAMES = {
     "beta1",
     "beta2",
     "gamma",
-    "pct_start",
     "mu",
-    "start_factor",
-    "end_factor",
-    "factor",
 }
+#: Fractions where 1 is a sensible value too (linear warm-up's end_factor=1).
+FRACTION_NAMES = {"pct_start", "start_factor", "end_factor", "factor"}
 
 #: Options for string hyperparameters, so they get a dropdown instead of a text box.
 KNOWN_OPTIONS = {
@@ -136,6 +136,8 @@ def make_control(name, value, options=None):
             return _log_slider(name, min(max(value, 1e-12), 1.0), 1e-12, 1.0)
         if base == "weight_decay":
             return _linear_slider(name, value, 0.0, max(1.0, 10 * value), 1e-3)
+        if base in FRACTION_NAMES and 0 <= value <= 1:
+            return _linear_slider(name, value, 0.0, 1.0, 1e-3)
         if base in UNIT_INTERVAL_NAMES and 0 <= value < 1:
             if value > 0.999:  # e.g. exp_range gamma=0.99994 needs a finer, narrower slider
                 return _linear_slider(name, value, 0.99, 0.999999, 1e-6)
@@ -159,9 +161,14 @@ def make_control(name, value, options=None):
         )
         text._course_kind = "int_list"
         return text
+    if value is None:
+        # e.g. cyclic's step_size_down=None: "None" (or empty) keeps None, a number replaces it.
+        text = widgets.Text(value="None", description=name, style=_STYLE, continuous_update=False)
+        text._course_kind = "optional_number"
+        return text
     raise ValueError(
         f"hyperparameter {name!r} has a value of type {type(value).__name__} ({value!r}); "
-        "use a number, bool, str, or list of ints"
+        "use a number, bool, str, None, or list of ints"
     )
 
 
@@ -181,6 +188,15 @@ def control_value(control):
             raise ValueError(
                 f"{control.description} must be comma-separated integers, e.g. '30, 60', got {text!r}"
             ) from exc
+    if getattr(control, "_course_kind", None) == "optional_number":
+        text = control.value.strip()
+        if text in ("", "None", "none"):
+            return None
+        try:
+            number = float(text)
+        except ValueError as exc:
+            raise ValueError(f"{control.description} must be a number or None, got {text!r}") from exc
+        return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
     return control.value
 
 

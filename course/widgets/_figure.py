@@ -14,7 +14,8 @@ cached layers (blitting):
 2. *layer* artists (contours, titles that name a parameter): drawn onto a copy
    of the base when they change (:meth:`FigureImage.invalidate_layer`), which
    skips the costly tick and text layout;
-3. *dynamic* artists (paths, points, loss curves): drawn on every render.
+3. *dynamic* artists (paths, points, loss curves): drawn on every render,
+   then *on-top* artists (a legend over moving paths).
 
 So a tick costs the dynamic artists plus the PNG encoding. Anything that changes
 the base (axes limits, legend) calls :meth:`FigureImage.invalidate`, and the next
@@ -56,6 +57,7 @@ class FigureImage:
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px", max_width="100%"))
         self._dynamic = []
         self._layer = []
+        self._on_top = []
         self._base = None
         self._background = None
         self._hold = 0
@@ -70,6 +72,12 @@ class FigureImage:
         self._dynamic.append(artist)
         return artist
 
+    def on_top(self, artist):
+        """Register an artist drawn last on every render (a legend over moving paths)."""
+        artist.set_animated(True)
+        self._on_top.append(artist)
+        return artist
+
     def layer(self, artist):
         """Register an artist that changes now and then (contours); returns it.
 
@@ -82,7 +90,7 @@ class FigureImage:
 
     def forget(self, artist):
         """Remove an artist from the figure and from the layer or dynamic list."""
-        for registry in (self._dynamic, self._layer):
+        for registry in (self._dynamic, self._layer, self._on_top):
             if artist in registry:
                 registry.remove(artist)
         artist.remove()
@@ -136,11 +144,13 @@ class FigureImage:
         renderer = self.canvas.get_renderer()
         if self._background is None:
             self.canvas.restore_region(self._base)
-            self._draw_artists(self._layer, renderer)
+            # Sorted by zorder, as a normal draw would, so a contour stays under markers.
+            self._draw_artists(sorted(self._layer, key=lambda a: a.get_zorder()), renderer)
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         else:
             self.canvas.restore_region(self._background)
         self._draw_artists(self._dynamic, renderer)
+        self._draw_artists(self._on_top, renderer)
         self.image.value = self.png_bytes()
         self.render_count += 1
         self.last_render_seconds = time.perf_counter() - start

@@ -278,11 +278,13 @@ class OptimizerRace(WidgetBase):
         (self.start_marker,) = self.ax_path.plot([], [], "s", color="k", ms=7, label="start")
         self.figure.dynamic(self.start_marker)
         self.step_line = self.figure.dynamic(self.ax_loss.axvline(self.n_steps, color="0.5", lw=1, ls=":"))
-        self.ax_path.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        self.figure.on_top(self.ax_path.legend(loc="upper right", fontsize=8, framealpha=0.9))
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.91, wspace=0.22)
 
     def _draw_landscape(self):
         land = self.landscape
+        # Read before contour(), which autoscales the axes to the grid.
+        old_limits = (tuple(self.ax_path.get_xlim()), tuple(self.ax_path.get_ylim()))
         if self._contour is not None:
             self.figure.forget(self._contour)
         if self._minima_markers is not None:
@@ -301,9 +303,9 @@ class OptimizerRace(WidgetBase):
         self.figure.layer(self._minima_markers)
         self.ax_path.title.set_text(f"Paths on {land.title()}")
         self.figure.invalidate_layer()
-        if tuple(self.ax_path.get_xlim()) != tuple(land.xlim) or tuple(self.ax_path.get_ylim()) != tuple(land.ylim):
-            self.ax_path.set_xlim(*land.xlim)
-            self.ax_path.set_ylim(*land.ylim)
+        self.ax_path.set_xlim(*land.xlim)
+        self.ax_path.set_ylim(*land.ylim)
+        if old_limits != (tuple(land.xlim), tuple(land.ylim)):
             self.figure.invalidate()
         scale = "log" if land.f_min is not None else "symlog"
         if self.ax_loss.get_yscale() != scale:

@@ -1,0 +1,538 @@
+"""course.widgets, headless: drive the controls from Python, check state and plotted data.
+
+Expected values come from the seeds' table (SYLLABUS section 02), closed forms, or
+small loops written here; the optimizers below are minimal re-implementations so
+these tests do not depend on `solutions`.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from course.landscapes import quadratic
+from course.widgets import (
+    BatchNoiseExplorer,
+    GDStepper,
+    OptimizerRace,
+    ScheduleExplorer,
+    WeightDecayExplorer,
+    least_squares_problem,
+    minibatch_gradient_variance,
+)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- helpers
+def forward_difference(f, x, h=1e-3):
+    return (f(x + h) - f(x)) / h
+
+
+def sgd(w, dw, state=None, *, lr):
+    return w - lr * dw, state
+
+
+def heavy_ball(w, dw, state=None, *, lr, momentum=0.9):
+    buf = dw.copy() if state is None else momentum * state["momentum_buffer"] + dw
+    return w - lr * buf, {"momentum_buffer": buf}
+
+
+def adam(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    if state is None:
+        state = {"step": 0, "exp_avg": np.zeros_like(w), "exp_avg_sq": np.zeros_like(w)}
+    dw = dw + weight_decay * w  # L2, as torch.optim.Adam
+    t = state["step"] + 1
+    m = betas[0] * state["exp_avg"] + (1 - betas[0]) * dw
+    v = betas[1] * state["exp_avg_sq"] + (1 - betas[1]) * dw * dw
+    m_hat, v_hat = m / (1 - betas[0] ** t), v / (1 - betas[1] ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), {"step": t, "exp_avg": m, "exp_avg_sq": v}
+
+
+def adamw(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    return adam(w * (1 - lr * weight_decay), dw, state, lr=lr, betas=betas, eps=eps)
+
+
+def race_optimizers():
+    return {
+        "SGD": (sgd, {"lr": 1e-3}),
+        "momentum": (heavy_ball, {"lr": 1e-3, "momentum": 0.9}),
+        "Adam": (adam, {"lr": 0.05, "betas": (0.9, 0.999)}),
+    }
+
+
+def step_decay(t, lr0, step_size, gamma=0.1):
+    return lr0 * gamma ** (t // step_size)
+
+
+def cosine(t, lr0, T_max, eta_min=0.0):
+    return eta_min + (lr0 - eta_min) * (1 + math.cos(math.pi * t / T_max)) / 2
+
+
+def multistep(t, lr0, milestones, gamma=0.1):
+    return lr0 * gamma ** sum(t >= m for m in milestones)
+
+
+def bounded(t, lr0, total_steps):
+    if t > total_steps:
+        raise ValueError(f"t={t} is beyond total_steps={total_steps}")
+    return lr0 * (1 - t / total_steps)
+
+
+SCHEDULES = {
+    "step": (step_decay, {"lr0": 0.1, "step_size": 30, "gamma": 0.1}),
+    "cosine": (cosine, {"lr0": 0.1, "T_max": 100, "eta_min": 0.0}),
+    "multistep": (multistep, {"lr0": 0.1, "milestones": (50, 75), "gamma": 0.1}),
+    "bounded": (bounded, {"lr0": 0.1, "total_steps": 100}),
+}
+
+
+def assert_blit_matches_full_render(widget):
+    """The incremental (blitted) render equals a render from scratch: no stale cache."""
+    incremental = widget.figure.pixels()
+    widget.figure.invalidate()
+    widget.figure.render()
+    np.testing.assert_array_equal(incremental, widget.figure.pixels())
+
+
+# ------------------------------------------------------------------------ GDStepper
+SEED_TABLE = [  # SYLLABUS section 02: x^4 + x + 2, lr 0.2, h 0.001, x0 = 1
+    (0, 1.000, 4.000, 5.006),
+    (1, -0.001, 1.999, 1.000),
+    (2, -0.201, 1.800, 0.968),
+    (3, -0.395, 1.630, 0.755),
+    (4, -0.546, 1.543, 0.352),
+    (5, -0.616, 1.528, 0.067),
+    (6, -0.629, 1.528, 0.005),
+]
+
+
+def test_gd_stepper_six_steps_reproduce_the_seed_table():
+    stepper = GDStepper(derivative=forward_difference)
+    for _ in range(6):
+        stepper.step_button.click()
+    assert len(stepper.rows) == 7
+    for (t, x, fx, d), expected in zip(stepper.rows, SEED_TABLE):
+        assert t == expected[0]
+        assert (round(x, 3), round(fx, 3), round(d, 3)) == pytest.approx(expected[1:], abs=1e-12)
+    # The plotted iterates are the table's (x, f(x)); the loss curve is f(x_t) against t.
+    xy = stepper.iterates_line.get_xydata()
+    np.testing.assert_allclose(xy, [(row[1], row[2]) for row in stepper.rows])
+    np.testing.assert_allclose(stepper.loss_line.get_ydata(), [row[2] for row in stepper.rows])
+    assert "-0.629" in stepper.table.value and "0.005" in stepper.table.value
+
+
+def test_gd_stepper_slider_change_replays_with_new_value_and_reset():
+    stepper = GDStepper(derivative=forward_difference)
+    stepper.step(6)
+    before = stepper.figure.image.value
+    stepper.sliders["lr"].value = 0.1
+    assert stepper.n_steps == 6
+    assert stepper.trajectory[1] == pytest.approx(1.0 - 0.1 * forward_difference(lambda x: x**4 + x + 2, 1.0))
+    assert stepper.figure.image.value != before
+    stepper.sliders["x0"].value = -1.5
+    assert stepper.trajectory[0] == -1.5 and len(stepper.trajectory) == 7
+    stepper.reset_button.click()
+    assert stepper.n_steps == 0 and stepper.trajectory.tolist() == [-1.5]
+    assert_blit_matches_full_render(stepper)
+
+
+def test_gd_stepper_large_h_biases_the_fixed_point():
+    # Forward differences with h: GD stops where (f(x+h) - f(x))/h = 0, not at x*.
+    stepper = GDStepper(derivative=forward_difference, h=0.1)
+    stepper.step(60)
+    x_end = stepper.trajectory[-1]
+    x_star = -1 / 2 ** (2 / 3)
+    assert forward_difference(stepper.f, x_end, 0.1) == pytest.approx(0.0, abs=1e-6)
+    assert abs(x_end - x_star) > 0.01
+
+
+def test_gd_stepper_divergence_stops_and_disables_step():
+    stepper = GDStepper(derivative=forward_difference, lr=2.0)
+    stepper.step(20)
+    assert stepper.diverged
+    assert stepper.n_steps < 20
+    assert stepper.step_button.disabled
+    assert "diverged" in stepper.status.value
+
+
+def test_gd_stepper_custom_function_and_derivative_error_shown_in_status():
+    calls = {"n": 0}
+
+    def flaky_derivative(f, x, h):
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise NotImplementedError("student has not written this yet")
+        return forward_difference(f, x, h)
+
+    stepper = GDStepper(lambda x: (x - 1.0) ** 2, flaky_derivative, x0=0.0, lr=0.25)
+    stepper.step_button.click()  # the replay calls the derivative again: it raises
+    assert "NotImplementedError" in stepper.status.value
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({}, "derivative must be a function"),
+        ({"derivative": forward_difference, "x0": 5.0}, "x0 must lie inside xlim"),
+        ({"derivative": forward_difference, "lr": 0.0}, "lr must be positive"),
+        ({"derivative": forward_difference, "h": -1e-3}, "h must be positive"),
+        ({"derivative": forward_difference, "xlim": (1, -1)}, "xlim must be"),
+        ({"derivative": forward_difference, "f": 3.0}, "f must be a function"),
+    ],
+)
+def test_gd_stepper_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        GDStepper(**kwargs)
+
+
+def test_gd_stepper_step_count_must_be_positive():
+    stepper = GDStepper(derivative=forward_difference)
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        stepper.step(0)
+
+
+# -------------------------------------------------------------------- OptimizerRace
+def manual_run(step_fn, hparams, grad, x0, n_steps):
+    w, state, path = np.array(x0, dtype=float), None, [np.array(x0, dtype=float)]
+    for _ in range(n_steps):
+        w, state = step_fn(w, grad(w), state, **hparams)
+        path.append(w)
+    return np.array(path)
+
+
+def test_race_paths_are_the_optimizers_runs_and_lr_slider_changes_only_that_path():
+    race = OptimizerRace(race_optimizers(), landscape="rosenbrock", n_steps=200)
+    land = race.landscape
+    for name, (fn, hp) in race_optimizers().items():
+        np.testing.assert_allclose(race.trajectories[name], manual_run(fn, hp, land.grad, land.x0, 200))
+        np.testing.assert_allclose(race.path_lines[name].get_xydata(), race.trajectories[name])
+    momentum_before = race.path_lines["momentum"].get_xydata().copy()
+    sgd_before = race.path_lines["SGD"].get_xydata().copy()
+    image_before = race.figure.image.value
+
+    race.sliders["SGD"]["lr"].value = 5e-4
+    expected = manual_run(sgd, {"lr": 5e-4}, land.grad, land.x0, 200)
+    np.testing.assert_allclose(race.path_lines["SGD"].get_xydata(), expected)
+    assert not np.allclose(race.path_lines["SGD"].get_xydata(), sgd_before)
+    np.testing.assert_array_equal(race.path_lines["momentum"].get_xydata(), momentum_before)
+    assert race.figure.image.value != image_before
+    assert_blit_matches_full_render(race)
+
+
+def test_race_betas_become_two_sliders_and_reassemble():
+    race = OptimizerRace(race_optimizers(), n_steps=20)
+    assert set(race.sliders["Adam"]) == {"lr", "beta1", "beta2"}
+    race.sliders["Adam"]["beta2"].value = 0.99
+    assert race.hparams("Adam") == {"lr": 0.05, "betas": (0.9, 0.99)}
+    expected = manual_run(adam, race.hparams("Adam"), race.landscape.grad, race.landscape.x0, 20)
+    np.testing.assert_allclose(race.trajectories["Adam"], expected)
+    # Learning rates get log sliders; momentum a linear one in [0, 1).
+    assert type(race.sliders["SGD"]["lr"]).__name__ == "FloatLogSlider"
+    assert type(race.sliders["momentum"]["momentum"]).__name__ == "FloatSlider"
+
+
+def test_race_play_index_truncates_plotted_paths_and_loss():
+    race = OptimizerRace(race_optimizers(), n_steps=100)
+    race.play.value = 40
+    assert race.step_slider.value == 40  # kernel-side link
+    for name in race.optimizers:
+        assert race.path_lines[name].get_xydata().shape == (41, 2)
+        np.testing.assert_allclose(race.path_lines[name].get_xydata(), race.trajectories[name][:41])
+        loss = race.loss_lines[name].get_ydata()
+        np.testing.assert_allclose(loss, race.landscape.f(race.trajectories[name][:41]))  # f* = 0
+    assert race.step_line.get_xdata()[0] == 40
+    assert_blit_matches_full_render(race)
+
+
+def test_race_quadratic_condition_number_matches_closed_form_gd():
+    race = OptimizerRace({"GD": (sgd, {"lr": 0.2})}, landscape="quadratic", n_steps=30, condition_number=20)
+    race.condition_slider.value = 100.0
+    assert race.landscape.params["condition_number"] == pytest.approx(100.0)
+    # f = 0.1 w1^2 + 0.1 κ w2^2: GD multiplies w1 by (1 - 0.2 lr) and w2 by (1 - 0.2 κ lr).
+    x0 = race.landscape.x0
+    t = np.arange(31)
+    lr = 0.2
+    expected = np.stack([x0[0] * (1 - 0.2 * lr) ** t, x0[1] * (1 - 0.2 * 100 * lr) ** t], axis=1)
+    # κ=100, lr=0.2: factor -3 on w2, so GD diverges; the run stops and says so.
+    assert race.diverged["GD"]
+    n = len(race.trajectories["GD"])
+    np.testing.assert_allclose(race.trajectories["GD"], expected[:n])
+    assert "diverged" in race.status.value
+    race.sliders["GD"]["lr"].value = 0.05
+    assert not race.diverged["GD"]
+    expected = np.stack([x0[0] * (1 - 0.2 * 0.05) ** t, x0[1] * (1 - 20 * 0.05) ** t], axis=1)
+    np.testing.assert_allclose(race.trajectories["GD"], expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["quadratic", "rosenbrock", "saddle", "beale", "himmelblau"])
+def test_race_every_landscape_runs_from_its_start(name):
+    race = OptimizerRace(race_optimizers(), landscape="rosenbrock", n_steps=50)
+    race.landscape_dropdown.value = name
+    land = race.landscape
+    assert land.name == name
+    np.testing.assert_allclose([race.start_sliders["x1"].value, race.start_sliders["x2"].value], land.x0)
+    for opt, (fn, hp) in race_optimizers().items():
+        expected = manual_run(fn, hp, land.grad, land.x0, 50)
+        n = len(race.trajectories[opt])
+        np.testing.assert_allclose(race.trajectories[opt], expected[:n])
+    assert race.condition_slider.layout.display == ("" if name == "quadratic" else "none")
+    assert tuple(race.ax_path.get_xlim()) == land.xlim
+    assert_blit_matches_full_render(race)
+
+
+def test_race_start_slider_moves_the_start():
+    race = OptimizerRace(race_optimizers(), landscape="himmelblau", n_steps=30)
+    race.start_sliders["x1"].value = -1.0
+    assert race.trajectories["SGD"][0].tolist() == [-1.0, race.landscape.x0[1]]
+
+
+def test_race_hiding_an_optimizer_and_errors_in_callbacks():
+    calls = {"n": 0}
+
+    def fragile(w, dw, state=None, *, lr):
+        calls["n"] += 1
+        if lr > 0.02:
+            raise RuntimeError("lr too large for this toy")
+        return w - lr * dw, state
+
+    race = OptimizerRace({"fragile": (fragile, {"lr": 0.01}), "SGD": (sgd, {"lr": 1e-3})}, n_steps=10)
+    race.enabled["SGD"].value = False
+    assert not race.path_lines["SGD"].get_visible()
+    race.sliders["fragile"]["lr"].value = 0.05
+    assert "RuntimeError" in race.status.value and "fragile" in race.errors
+    race.sliders["fragile"]["lr"].value = 0.01
+    assert "fragile" not in race.errors
+
+
+def test_race_custom_landscape():
+    land = quadratic(condition_number=3)
+    race = OptimizerRace({"GD": (sgd, {"lr": 0.1})}, landscape=land, n_steps=5)
+    assert race.landscape is land
+
+
+@pytest.mark.parametrize(
+    "optimizers, kwargs, match",
+    [
+        ({}, {}, "non-empty dict"),
+        ([("SGD", sgd)], {}, "non-empty dict"),
+        ({"SGD": sgd}, {}, "must be a pair"),
+        ({"SGD": (sgd, 0.1)}, {}, "must be a pair"),
+        ({"SGD": (sgd, {"lr": -0.1})}, {}, "learning rate and must be positive"),
+        ({"SGD": (sgd, {"lr": 0.1, "schedule": {"a": 1}})}, {}, "has a value of type dict"),
+        ({"SGD": (sgd, {"lr": 0.1})}, {"landscape": "moon"}, "landscape must be one of"),
+        ({"SGD": (sgd, {"lr": 0.1})}, {"n_steps": 0}, "n_steps must be at least 1"),
+        ({"SGD": (sgd, {"lr": 0.1})}, {"condition_number": 0.5}, "condition_number must be in"),
+        ({"bad": (lambda w, dw, state=None, lr=0.1: w, {"lr": 0.1})}, {}, r"must return a pair \(w_next, state\)"),
+        ({"bad": (lambda w, dw, state=None, lr=0.1: (w[:1], state), {"lr": 0.1})}, {}, "returned w_next of shape"),
+    ],
+)
+def test_race_bad_input(optimizers, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        OptimizerRace(optimizers, **kwargs)
+
+
+# ----------------------------------------------------------------- ScheduleExplorer
+def test_schedule_line_is_the_schedule_function_for_changed_params():
+    explorer = ScheduleExplorer(SCHEDULES, n_steps=100)
+    assert explorer.schedule_dropdown.value == "step"
+    explorer.sliders["step_size"].value = 20
+    explorer.sliders["gamma"].value = 0.5
+    expected = [step_decay(t, 0.1, 20, 0.5) for t in range(101)]
+    np.testing.assert_allclose(explorer.line.get_ydata(), expected)
+    np.testing.assert_array_equal(explorer.line.get_xdata(), np.arange(101))
+    assert_blit_matches_full_render(explorer)
+
+    explorer.schedule_dropdown.value = "cosine"
+    assert set(explorer.sliders) == {"lr0", "T_max", "eta_min"}
+    explorer.sliders["T_max"].value = 50
+    explorer.horizon_slider.value = 80
+    np.testing.assert_allclose(explorer.line.get_ydata(), [cosine(t, 0.1, 50) for t in range(81)])
+    assert "cosine" in explorer.ax.get_title()
+    assert_blit_matches_full_render(explorer)
+
+
+def test_schedule_overlay_keeps_curves_until_cleared():
+    explorer = ScheduleExplorer(SCHEDULES, n_steps=100)
+    explorer.add_button.click()
+    explorer.schedule_dropdown.value = "cosine"
+    explorer.add_overlay()
+    assert len(explorer.overlay_lines) == 2
+    np.testing.assert_allclose(explorer.overlay_lines[0].get_ydata(), [step_decay(t, 0.1, 30) for t in range(101)])
+    np.testing.assert_allclose(explorer.overlay_lines[1].get_ydata(), explorer.line.get_ydata())
+    assert "step" in explorer.overlay_lines[0].get_label()
+    assert_blit_matches_full_render(explorer)
+    explorer.clear_button.click()
+    assert explorer.overlay_lines == [] and explorer.ax.get_legend() is None
+
+
+def test_schedule_milestones_text_and_errors_past_the_horizon():
+    explorer = ScheduleExplorer(SCHEDULES, n_steps=100)
+    explorer.schedule_dropdown.value = "multistep"
+    explorer.sliders["milestones"].value = "10, 40"
+    assert explorer.params()["milestones"] == [10, 40]
+    np.testing.assert_allclose(explorer.line.get_ydata(), [multistep(t, 0.1, [10, 40]) for t in range(101)])
+    explorer.sliders["milestones"].value = "10, forty"
+    assert "comma-separated integers" in explorer.status.value
+
+    explorer.schedule_dropdown.value = "bounded"
+    explorer.sliders["total_steps"].value = 60
+    values = explorer.line.get_ydata()
+    assert np.all(np.isfinite(values[:61])) and np.all(np.isnan(values[61:]))
+    assert "defined for 61 of 101 steps" in explorer.status.value
+
+
+def test_schedule_log_scale_checkbox():
+    explorer = ScheduleExplorer(SCHEDULES, n_steps=100)
+    explorer.log_checkbox.value = True
+    assert explorer.ax.get_yscale() == "log"
+    low, high = explorer.ax.get_ylim()
+    assert low <= 0.1 * 0.1**3 and high >= 0.1
+
+
+@pytest.mark.parametrize(
+    "schedules, kwargs, match",
+    [
+        ({}, {}, "schedules must be a non-empty dict"),
+        ({"step": step_decay}, {}, "must be a pair"),
+        (SCHEDULES, {"n_steps": 0}, "n_steps must be at least 1"),
+        ({"always": (lambda t, lr0: 1 / 0, {"lr0": 0.1})}, {}, "failed at every step"),
+    ],
+)
+def test_schedule_bad_input(schedules, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ScheduleExplorer(schedules, **kwargs)
+
+
+# --------------------------------------------------------------- BatchNoiseExplorer
+def test_minibatch_variance_formula_matches_enumeration_of_all_subsets():
+    from itertools import combinations
+
+    rng = np.random.default_rng(3)
+    per_example = rng.normal(size=(6, 2))
+    for b in (1, 2, 3, 6):
+        means = np.array([per_example[list(c)].mean(axis=0) for c in combinations(range(6), b)])
+        exact = float(np.sum(means.var(axis=0)))  # every subset equally likely
+        assert minibatch_gradient_variance(per_example, b) == pytest.approx(exact, abs=1e-12)
+    # With replacement: variance of a mean of b independent draws.
+    exact_replace = float(np.sum(per_example.var(axis=0))) / 4
+    assert minibatch_gradient_variance(per_example, 4, replace=True) == pytest.approx(exact_replace)
+
+
+def test_batch_noise_unbiased_and_variance_falls_as_one_over_b():
+    grads, X, y = least_squares_problem(512, seed=0)
+    w = np.array([0.5, 0.5])
+    noise = BatchNoiseExplorer(grads, w=w, n_draws=2000)
+    np.testing.assert_allclose(noise.full_grad, ((X @ w - y)[:, None] * X).mean(axis=0))
+    for b in (1, 8, 64):
+        noise.sliders["batch_size"].value = b
+        draws = noise.minibatch_grads
+        assert draws.shape == (2000, 2)
+        np.testing.assert_array_equal(noise.scatter.get_offsets(), draws)
+        standard_error = draws.std(axis=0) / np.sqrt(len(draws))
+        assert np.all(np.abs(draws.mean(axis=0) - noise.full_grad) < 5 * standard_error)
+        # 2000 draws: the variance estimate has ~3% relative spread; allow 15%.
+        assert noise.measured_variance[b] == pytest.approx(noise.theory_variance[b], rel=0.15)
+    noise.sliders["batch_size"].value = 512
+    np.testing.assert_allclose(noise.minibatch_grads, np.tile(noise.full_grad, (2000, 1)), atol=1e-12)
+    assert noise.measured_variance[512] == 0.0
+    assert_blit_matches_full_render(noise)
+
+
+def test_batch_noise_resample_and_replacement_change_the_draws():
+    noise = BatchNoiseExplorer(n_draws=100)
+    noise.sliders["batch_size"].value = 4
+    first = noise.minibatch_grads.copy()
+    image = noise.figure.image.value
+    noise.resample_button.click()
+    assert not np.array_equal(first, noise.minibatch_grads)
+    assert noise.figure.image.value != image
+    noise.replace_checkbox.value = True
+    n = noise.n_examples
+    assert noise.theory_variance[4] == pytest.approx(float(np.sum(noise.per_example.var(axis=0))) / 4)
+    assert noise.theory_variance[n] > 0
+    assert_blit_matches_full_render(noise)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"per_example_grads": 3}, "per_example_grads must be a function"),
+        ({"per_example_grads": lambda w: np.zeros(5)}, r"shape \(N, 2\)"),
+        ({"per_example_grads": lambda w: np.zeros((5, 3))}, r"shape \(N, 2\)"),
+        ({"w": np.zeros(3)}, r"w must have shape \(2,\)"),
+        ({"batch_sizes": [0, 4]}, "batch_sizes must be integers in"),
+        ({"batch_sizes": [4, 10_000]}, "batch_sizes must be integers in"),
+        ({"n_draws": 5}, "n_draws must be in"),
+    ],
+)
+def test_batch_noise_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        BatchNoiseExplorer(**kwargs)
+
+
+# -------------------------------------------------------------- WeightDecayExplorer
+def test_weight_decay_adam_l2_reaches_l2_minimum_adamw_shrinks_uniformly():
+    explorer = WeightDecayExplorer(adam, adamw, lr=0.05, weight_decay=0.1, n_steps=300)
+    a, c, lam = np.array([10.0, 0.1]), np.array([1.0, 1.0]), 0.1
+    l2_minimum = a * c / (a + lam)  # minimiser of ½Σa(w−c)² + ½λ‖w‖²
+    np.testing.assert_allclose(explorer.l2_minimum, l2_minimum)
+    np.testing.assert_allclose(explorer.trajectories["Adam + L2"][-1], l2_minimum, atol=1e-2)
+    w_adamw = explorer.trajectories["AdamW"][-1]
+    # Decoupled decay pulls both coordinates alike: far from the L2 minimum's w2 = 0.5.
+    assert abs(w_adamw[0] - w_adamw[1]) < 0.02
+    assert abs(w_adamw[1] - l2_minimum[1]) > 0.3
+    np.testing.assert_allclose(explorer.path_lines["AdamW"].get_xydata(), explorer.trajectories["AdamW"])
+    np.testing.assert_allclose(
+        explorer.norm_lines["Adam + L2"].get_ydata(), np.linalg.norm(explorer.trajectories["Adam + L2"], axis=1)
+    )
+
+
+def test_weight_decay_slider_reruns_both_with_new_lambda():
+    explorer = WeightDecayExplorer(adam, adamw, n_steps=100)
+    before = {k: v.copy() for k, v in explorer.trajectories.items()}
+    explorer.sliders["weight_decay"].value = 1.0
+    for name, step in (("Adam + L2", adam), ("AdamW", adamw)):
+        expected = manual_run(step, {"lr": 0.05, "weight_decay": 1.0}, explorer.grad, explorer.x0, 100)
+        np.testing.assert_allclose(explorer.trajectories[name], expected)
+        assert not np.allclose(explorer.trajectories[name], before[name])
+    assert_blit_matches_full_render(explorer)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        ((None, adamw), {}, "adam_l2_step must be a step function"),
+        ((adam, "adamw"), {}, "adamw_step must be a step function"),
+        ((adam, adamw), {"curvatures": (1.0, 0.0)}, "curvatures must be positive"),
+        ((adam, adamw), {"x0": (1.0,)}, "x0 must be two finite numbers"),
+        ((adam, adamw), {"lr": 0}, "lr must be positive"),
+        ((adam, adamw), {"weight_decay": 0}, "weight_decay must be positive"),
+    ],
+)
+def test_weight_decay_bad_input(args, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        WeightDecayExplorer(*args, **kwargs)
+
+
+# ------------------------------------------------------------------- every widget
+WIDGET_FACTORIES = {
+    "GDStepper": lambda: GDStepper(derivative=forward_difference),
+    "OptimizerRace": lambda: OptimizerRace(race_optimizers(), n_steps=50),
+    "ScheduleExplorer": lambda: ScheduleExplorer(SCHEDULES),
+    "BatchNoiseExplorer": lambda: BatchNoiseExplorer(n_draws=50),
+    "WeightDecayExplorer": lambda: WeightDecayExplorer(adam, adamw, n_steps=50),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WIDGET_FACTORIES))
+def test_every_widget_displays_and_labels_its_plots(name):
+    widget = WIDGET_FACTORIES[name]()
+    bundle = widget._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == widget.ui.model_id
+    assert bytes(widget.figure.image.value).startswith(PNG_MAGIC)
+    for ax in widget.figure.fig.axes:
+        assert ax.get_title().strip(), f"{name}: an axes has no title"
+        assert ax.get_xlabel().strip() and ax.get_ylabel().strip(), f"{name}: unlabelled axis"
+    assert widget.figure.render_count >= 1
