@@ -372,3 +372,13 @@ def test_nesterov_lookahead_bad_input():
         optim.nesterov_lookahead(lambda w: np.ones(3), np.ones(2))
     with pytest.raises(ValueError, match="lr"):
         optim.nesterov_lookahead(lambda w: w, np.ones(2), lr=-1.0)
+
+
+def test_solutions_do_not_import_torch():
+    """The golden tests compare against torch; the solutions themselves must stay pure numpy."""
+    import subprocess
+
+    code = ("import sys, solutions.optim, solutions.schedulers; "
+            "sys.exit('torch' in sys.modules or any(m.startswith('torch.') for m in sys.modules))")
+    repo = Path(__file__).resolve().parent.parent
+    assert subprocess.run([sys.executable, "-c", code], cwd=repo).returncode == 0
