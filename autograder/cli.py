@@ -127,7 +127,7 @@ def _grade(args):
     if args.assignment:
         assignments = course.resolve_assignments([args.assignment])
     else:
-        submitted = {p.parent.name for p in course.step_dir("submitted").glob("*/*") if p.is_dir()}
+        submitted = {p.name for p in course.step_dir("submitted").glob("*/*") if p.is_dir()}
         assignments = [a for a in course.lessons() if a in submitted]
         if not assignments:
             raise CourseError("no submissions found under submitted/: run `collect` first")

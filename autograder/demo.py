@@ -15,6 +15,7 @@ what students receive):
 import ast
 import re
 import shutil
+import symtable
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,22 +117,35 @@ def first_exercise(notebook):
     raise CourseError("no solution cell defines a function that a test cell uses: cannot plant a bug")
 
 
-def tests_broken_by(notebook, function_name):
-    """grade_ids of the test cells that use `function_name`, directly or through later definitions."""
-    tainted = {function_name}
-    changed = True
-    while changed:
-        changed = False
-        for cell in notebook.cells:
-            if cell.cell_type != "code" or is_autograded_test(cell):
-                continue
-            if referenced_names(cell.source) & tainted:
-                new = defined_names(cell.source) - tainted
-                if new:
-                    tainted |= new
-                    changed = True
-    return [grade_id(cell) for cell in notebook.cells
-            if is_autograded_test(cell) and referenced_names(cell.source) & tainted]
+def tests_broken_by(notebook, function_name, exercise_id):
+    """grade_ids of the test cells that read `function_name`, directly or through values made from it.
+
+    `exercise_id` is the grade_id of the solution cell where the bug is planted: the function is
+    tainted from the end of that cell on.
+
+    A forward data-flow pass over the code cells in order, statement by statement: a statement
+    that reads a tainted name taints every name it binds; one that does not, cleans them (the
+    name was rebound from good values). A test cell breaks if one of its statements reads a
+    tainted name. Approximate by nature (a read need not change the outcome), so the demo
+    checks it against the real grades rather than trusting it.
+    """
+    tainted = set()
+    broken = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        reads_tainted = False
+        for reads, binds in statement_flow(cell.source):
+            if reads & tainted:
+                reads_tainted = True
+                tainted |= binds
+            else:
+                tainted -= binds
+        if grade_id(cell) == exercise_id:
+            tainted.add(function_name)
+        if is_autograded_test(cell) and reads_tainted:
+            broken.append(grade_id(cell))
+    return broken
 
 
 def build_class(course, assignment, students=DEMO_STUDENTS):
@@ -152,7 +166,7 @@ def build_class(course, assignment, students=DEMO_STUDENTS):
         if index == 0:
             exercise_id, function = first_exercise(source)
             cell_index = [grade_id(cell) for cell in correct.cells].index(exercise_id)
-            broken = tests_broken_by(source, function)
+            broken = tests_broken_by(source, function, exercise_id)
             totals["lost_to_bug"] = sum(float(c.metadata["nbgrader"].get("points", 0)) for c in source.cells
                                         if is_autograded_test(c) and grade_id(c) in broken)
             versions["one_bug"] = _edited(correct, cell_index, append=PERTURB_SOURCE.replace("{name}", function))
@@ -246,7 +260,7 @@ def _show(status, score):
 
 
 def referenced_names(source):
-    """Identifiers a cell reads (ast Name loads and attribute roots); regex fallback for magics."""
+    """Identifiers a cell reads (ast Name loads); every identifier when the cell does not parse."""
     tree = _parse(source)
     if tree is None:
         return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
@@ -260,20 +274,39 @@ def defined_functions(source):
     return [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
 
-def defined_names(source):
-    """Top-level names a cell binds: functions, classes, assignment targets."""
+def statement_flow(source):
+    """[(global names read, names bound)] per top-level statement of a cell, in order.
+
+    Scopes come from `symtable`: a def reads the globals its body uses (when called), not its
+    parameters or locals. A top-level `for` binds its target before the body reads it. A cell
+    that does not parse is one statement reading and binding every identifier in it.
+    """
     tree = _parse(source)
     if tree is None:
-        return set()
-    names = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With)):
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                    names.add(sub.id)
-    return names
+        names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+        return [(names, names)]
+    flow = []
+    for statement in tree.body:
+        reads, binds = _scoped_names(ast.unparse(statement))
+        if isinstance(statement, (ast.For, ast.AsyncFor)):
+            targets = {n.id for n in ast.walk(statement.target) if isinstance(n, ast.Name)}
+            iterated = _scoped_names(ast.unparse(statement.iter))[0]
+            reads -= targets - iterated
+        flow.append((reads, binds))
+    return flow
+
+
+def _scoped_names(code):
+    table = symtable.symtable(code, "<cell>", "exec")
+    reads = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
+    binds = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    pending = list(table.get_children())
+    while pending:
+        child = pending.pop()
+        reads |= {s.get_name() for s in child.get_symbols() if s.is_global() and s.is_referenced()}
+        binds |= {s.get_name() for s in child.get_symbols() if s.is_declared_global() and s.is_assigned()}
+        pending.extend(child.get_children())
+    return reads, binds
 
 
 def _parse(source):
