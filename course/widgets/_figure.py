@@ -66,6 +66,12 @@ class FigureImage:
         self.full_draw_count = 0
         self.last_render_seconds = float("nan")
 
+    def clear(self):
+        """Empty the figure and every cache, keeping ``self.image`` (for a rebuild)."""
+        self.fig.clear()
+        self._dynamic, self._layer, self._on_top = [], [], []
+        self.invalidate()
+
     def dynamic(self, artist):
         """Register an artist redrawn on every render (not cached); returns it."""
         artist.set_animated(True)
@@ -178,6 +184,21 @@ class WidgetBase:
     """Common parts: ``.ui`` container, display hook, a status line, error capture."""
 
     ui: widgets.Widget
+
+    def _new_figure(self, figsize):
+        """A FigureImage for _build_figure: new the first time, cleared on a rebuild."""
+        if getattr(self, "figure", None) is None:
+            self.figure = FigureImage(figsize=figsize)
+        else:
+            self.figure.clear()
+        return self.figure
+
+    def _rebuild_figure(self):
+        """Build the figure from scratch and render it: what a naive widget does per tick.
+
+        Only benchmarks call it, to measure what reusing artists saves.
+        """
+        raise NotImplementedError
 
     def _make_status(self):
         self.status = widgets.HTML(value="")

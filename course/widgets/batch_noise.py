@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ._figure import FigureImage, WidgetBase
+from ._figure import WidgetBase
 
 
 def least_squares_problem(n_examples=512, seed=0, noise=0.5):
@@ -230,8 +230,14 @@ class BatchNoiseExplorer(WidgetBase):
         return points[0], points[1]
 
     # ------------------------------------------------------------------ draw
+    def _rebuild_figure(self):
+        self._build_figure()
+        self._variance_axes_state = None
+        self._update_variance_plot()
+        self._show_batch()
+
     def _build_figure(self):
-        self.figure = FigureImage(figsize=(10.5, 4.3))
+        self._new_figure(figsize=(10.5, 4.3))
         fig = self.figure.fig
         self.ax_scatter, self.ax_var = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 1.0]})
         ax = self.ax_scatter

@@ -8,7 +8,7 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-from ._figure import FigureImage, WidgetBase
+from ._figure import WidgetBase
 
 
 def quartic(x):
@@ -209,8 +209,13 @@ class GDStepper(WidgetBase):
             self._set_status(f"{type(exc).__name__}: {html.escape(str(exc))}", error=True)
 
     # ------------------------------------------------------------------ draw
+    def _rebuild_figure(self):
+        self._build_figure()
+        self._update_artists()
+        self.figure.render()
+
     def _build_figure(self):
-        self.figure = FigureImage(figsize=(10.0, 3.8))
+        self._new_figure(figsize=(10.0, 3.8))
         fig = self.figure.fig
         self.ax_f, self.ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1.0]})
         xs = np.linspace(self.xlim[0], self.xlim[1], 400)

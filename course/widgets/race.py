@@ -9,7 +9,7 @@ import numpy as np
 
 from ..landscapes import LANDSCAPES, Landscape, get_landscape
 from ._controls import assemble, controls_for
-from ._figure import FigureImage, WidgetBase
+from ._figure import WidgetBase
 from ._validate import call_step, check_optimizers
 
 #: An iterate farther than this many window sizes from the window's centre counts as diverged.
@@ -253,8 +253,15 @@ class OptimizerRace(WidgetBase):
         self.figure.render()
 
     # ------------------------------------------------------------------ draw
+    def _rebuild_figure(self):
+        self._build_figure()
+        self._draw_landscape()
+        self._update_loss_limits()
+        self._update_artists()
+        self.figure.render()
+
     def _build_figure(self):
-        self.figure = FigureImage(figsize=(10.5, 4.3))
+        self._new_figure(figsize=(10.5, 4.3))
         fig = self.figure.fig
         self.ax_path, self.ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})
         # The title names κ, which a slider changes: drawn as a layer, not re-laid-out.

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._controls import assemble, controls_for
-from ._figure import FigureImage, WidgetBase, nice_upper
+from ._figure import WidgetBase, nice_upper
 from ._validate import check_optimizers
 
 _OVERLAY_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
@@ -198,8 +198,14 @@ class ScheduleExplorer(WidgetBase):
         self.figure.render()
 
     # ------------------------------------------------------------------ draw
+    def _rebuild_figure(self):
+        # Overlays live on the old axes: a rebuild starts without them.
+        self.overlay_lines = []
+        self._build_figure()
+        self._update()
+
     def _build_figure(self):
-        self.figure = FigureImage(figsize=(9.0, 3.8))
+        self._new_figure(figsize=(9.0, 3.8))
         self.ax = self.figure.fig.subplots()
         self.ax.set_xlabel("step t (scheduler steps)")
         self.ax.set_ylabel("learning rate")

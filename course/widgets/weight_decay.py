@@ -7,7 +7,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from ._figure import FigureImage, WidgetBase
+from ._figure import WidgetBase
 from ._validate import call_step
 
 L2_NAME = "Adam + L2"
@@ -148,8 +148,12 @@ class WeightDecayExplorer(WidgetBase):
         self.figure.render()
 
     # ------------------------------------------------------------------ draw
+    def _rebuild_figure(self):
+        self._build_figure()
+        self._update()
+
     def _build_figure(self):
-        self.figure = FigureImage(figsize=(10.5, 4.3))
+        self._new_figure(figsize=(10.5, 4.3))
         fig = self.figure.fig
         self.ax_path, self.ax_norm = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 1.1]})
         ax = self.ax_path
