@@ -536,3 +536,27 @@ def test_every_widget_displays_and_labels_its_plots(name):
         assert ax.get_title().strip(), f"{name}: an axes has no title"
         assert ax.get_xlabel().strip() and ax.get_ylabel().strip(), f"{name}: unlabelled axis"
     assert widget.figure.render_count >= 1
+
+
+# ------------------------------------------------ with the reference tables (contract)
+def test_schedule_explorer_takes_the_reference_schedules_table():
+    schedulers = pytest.importorskip("solutions.schedulers", reason="solutions.schedulers not present")
+    explorer = ScheduleExplorer(schedulers.SCHEDULES, n_steps=100)
+    for name, (fn, params) in schedulers.SCHEDULES.items():
+        explorer.schedule_dropdown.value = name
+        as_lists = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+        assert explorer.params() == as_lists  # controls start at the defaults, unchanged
+        np.testing.assert_allclose(explorer.line.get_ydata(), [fn(t, **params) for t in range(101)], rtol=1e-12)
+        assert "defined for" not in explorer.status.value, explorer.status.value
+
+
+def test_race_takes_the_reference_optimizers_table():
+    optim = pytest.importorskip("solutions.optim", reason="solutions.optim not present")
+    names = list(optim.OPTIMIZERS)[:8]  # a race holds at most 8
+    optimizers = {n: (optim.OPTIMIZERS[n], optim.default_hparams(n)) for n in names}
+    race = OptimizerRace(optimizers, landscape="quadratic", n_steps=40)
+    for name in names:
+        fn, hp = optimizers[name]
+        assert race.hparams(name) == hp
+        expected = manual_run(fn, hp, race.landscape.grad, race.landscape.x0, 40)
+        np.testing.assert_allclose(race.trajectories[name], expected[: len(race.trajectories[name])])

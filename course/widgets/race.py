@@ -82,7 +82,7 @@ class OptimizerRace(WidgetBase):
     Example::
 
         from course.widgets import OptimizerRace
-        from solutions.optim import sgd, momentum, adam     # or your own step functions
+        # sgd, momentum, adam: the lesson's step functions (exercises or a plain cell)
         race = OptimizerRace(
             {"SGD": (sgd, {"lr": 1e-3}),
              "momentum": (momentum, {"lr": 1e-3, "momentum": 0.9}),

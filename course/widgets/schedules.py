@@ -42,7 +42,8 @@ class ScheduleExplorer(WidgetBase):
     Args:
         schedules: ``{name: (schedule_fn, default_params)}`` with
             ``schedule_fn(t, **params) -> lr`` where t counts scheduler steps from 0
-            (the project's schedule protocol, e.g. ``solutions.schedulers``).
+            (the project's schedule protocol; ``solutions.schedulers.SCHEDULES`` has
+            this shape, for a lecturer's own notebook).
         n_steps: horizon of the plot, t = 0 … n_steps (also a slider).
         param_options: ``{param_name: [choices]}`` for string parameters, e.g.
             ``{"mode": ["triangular", "triangular2", "exp_range"]}`` (``mode`` and
@@ -62,8 +63,10 @@ class ScheduleExplorer(WidgetBase):
     Example::
 
         from course.widgets import ScheduleExplorer
-        from solutions.schedulers import SCHEDULES      # or {"step": (my_step_decay, {...}), ...}
-        explorer = ScheduleExplorer(SCHEDULES, n_steps=100)
+        explorer = ScheduleExplorer(
+            {"step_decay": (step_decay, {"lr0": 0.1, "step_size": 30, "gamma": 0.1}),
+             "cosine_annealing": (cosine_annealing, {"lr0": 0.1, "T_max": 100, "eta_min": 0.0})},
+            n_steps=100)                       # the lesson's schedule functions
         explorer
         explorer.schedule_dropdown.value = "cosine_annealing"
         explorer.sliders["T_max"].value = 50

@@ -48,7 +48,7 @@ class WeightDecayExplorer(WidgetBase):
     Example::
 
         from course.widgets import WeightDecayExplorer
-        from solutions.optim import adam, adamw            # or your own
+        # adam (weight_decay as L2) and adamw (decoupled): the lesson's step functions
         wd = WeightDecayExplorer(adam, adamw, lr=0.05, weight_decay=0.1)
         wd
         wd.sliders["weight_decay"].value = 0.5
