@@ -35,13 +35,21 @@ def run_optimizer(step_fn, hparams, grad, x0, n_steps, divergence_radius=np.inf)
     w = np.array(x0, dtype=float)
     path = [w]
     state = None
+    n_steps = int(n_steps)
     with np.errstate(all="ignore"):
-        for _ in range(int(n_steps)):
-            w, state = call_step(step_fn, w, grad(w), state, hparams)
-            path.append(w)
-            if not np.all(np.isfinite(w)) or np.abs(w).max() > divergence_radius:
-                return np.array(path), True
-    return np.array(path), False
+        for t in range(n_steps):
+            if t == 0:  # the first call checks the protocol; later calls run bare (speed)
+                w, state = call_step(step_fn, w, grad(w), state, hparams)
+            else:
+                w, state = step_fn(w, grad(w), state, **hparams)
+            path.append(np.array(w, dtype=float))  # a copy: a step that mutates w in place can't rewrite history
+            # One reduction: NaN fails "<=", inf exceeds any radius.
+            if not np.abs(w).max() <= divergence_radius:
+                return np.array(path, dtype=float), True
+    path = np.array(path, dtype=float)
+    if path.shape != (n_steps + 1, w.size) or w.shape != np.shape(x0):
+        raise ValueError(f"{getattr(step_fn, '__name__', 'step function')} changed the shape of w during the run")
+    return path, False
 
 
 class OptimizerRace(WidgetBase):
