@@ -20,6 +20,11 @@ def quartic(x):
 _DIVERGED_WINDOWS = 1e6
 
 
+def f_label_is_name(label):
+    """True for labels like 'f(x)' or 'loss(x)' that already name the function."""
+    return label.endswith("(x)") and label[:-3].isidentifier()
+
+
 class GDStepper(WidgetBase):
     """Gradient descent x ← x − lr·f'(x) on a 1-D function, with a numerical derivative.
 
@@ -37,7 +42,8 @@ class GDStepper(WidgetBase):
         h: finite-difference step (log slider 1e-8 … 1).
         xlim: plot window for x; f is drawn over it.
         max_steps: the Step button stops here.
-        f_label: how f is named in the title.
+        f_label: how f is named in the title and legend, e.g. ``"x⁴ + x + 2"``
+            (default: that for the default f, else the function's name).
 
     Controls (all in ``self.sliders``): ``"lr"``, ``"h"``, ``"x0"``. Changing a
     slider replays the same number of steps with the new value, so the table is
@@ -96,7 +102,10 @@ class GDStepper(WidgetBase):
 
         self.f = quartic if f is None else f
         self.derivative = derivative
-        self.f_label = f_label or ("x⁴ + x + 2" if f is None else getattr(f, "__name__", "f"))
+        if f_label is None:
+            name = getattr(f, "__name__", "f")
+            f_label = "x⁴ + x + 2" if f is None else (f"{name}(x)" if name.isidentifier() else "f(x)")
+        self.f_label = f_label
         self.xlim = xlim
         self._divergence_radius = _DIVERGED_WINDOWS * max(abs(xlim[0]), abs(xlim[1]))
         self.max_steps = int(max_steps)
@@ -221,14 +230,18 @@ class GDStepper(WidgetBase):
         xs = np.linspace(self.xlim[0], self.xlim[1], 400)
         with np.errstate(all="ignore"):
             ys = np.array([float(self.f(np.float64(x))) for x in xs])
-        (self.curve_line,) = self.ax_f.plot(xs, ys, color="0.35", lw=1.5, label=f"f(x) = {self.f_label}")
+        (self.curve_line,) = self.ax_f.plot(
+            xs, ys, color="0.35", lw=1.5,
+            label=self.f_label if f_label_is_name(self.f_label) else f"f(x) = {self.f_label}",
+        )
         finite = ys[np.isfinite(ys)]
         low, high = (finite.min(), finite.max()) if finite.size else (-1.0, 1.0)
         pad = 0.08 * (high - low if high > low else 1.0)
         self.ylim = (low - pad, high + pad)
         self.ax_f.set_xlim(*self.xlim)
         self.ax_f.set_ylim(*self.ylim)
-        self.ax_f.set_title(f"Gradient descent on f(x) = {self.f_label}")
+        self.ax_f.set_title(f"Gradient descent on {self.f_label}" if f_label_is_name(self.f_label)
+                            else f"Gradient descent on f(x) = {self.f_label}")
         self.ax_f.set_xlabel("x")
         self.ax_f.set_ylabel("f(x)")
         self.ax_f.grid(alpha=0.3)
