@@ -160,12 +160,52 @@ def softmax_loss_naive(W, b, X, y, reg=0.0):
     return dtype.type(loss), dW.astype(dtype, copy=False), db.astype(dtype, copy=False)
 
 
+def _block_rows(K, D):
+    """Rows per block so that one (rows, D) x (D, K) product has M*N*K <= 1e6.
+
+    OpenBLAS (numpy's BLAS) sends products that small to its small-matrix kernels, which
+    skip packing and threading; on the course machine that made the loss 1.5-3x faster
+    than one big product, and immune to other processes competing for the cores.
+    D = 3072, K = 10 gives 32 rows. At least 32 rows, so a huge K*D never means a loop
+    over single samples.
+    """
+    return max(32, 1_000_000 // (K * D))
+
+
+def _accumulate_block(W, b, X_block, y_block, dW_sum, db_sum):
+    """The vectorized softmax loss on one block of rows, as sums (not means).
+
+    Args:
+        W (K, D), b (K,), X_block (M, D), y_block (M,).
+        dW_sum (K, D), db_sum (K,): running sums, incremented in place by
+            sum_n (p_n - onehot(y_n)) x_n^T and sum_n (p_n - onehot(y_n)).
+
+    Returns:
+        sum over the block of -log p_n[y_n], as a float.
+    """
+    rows = np.arange(X_block.shape[0])
+    S = X_block @ W.T                                          # (M, K), fresh array
+    S += b
+    S -= S.max(axis=1, keepdims=True)
+    log_sum = np.log(np.exp(S).sum(axis=1))                    # (M,)
+    block_loss = float(np.sum(log_sum - S[rows, y_block], dtype=np.float64))
+    # S becomes P - Y in place: softmax = exp(shifted - log_sum), one-hot by indexing.
+    S -= log_sum[:, None]
+    np.exp(S, out=S)
+    S[rows, y_block] -= 1
+    dW_sum += S.T @ X_block                                    # (K, M)(M, D)
+    db_sum += S.sum(axis=0)
+    return block_loss
+
+
 def softmax_loss_vectorized(W, b, X, y, reg=0.0):
     """Softmax loss and gradients without a loop over samples.
 
-    Finite for any finite scores (log-sum-exp). Works in the inputs' float dtype: float32
-    data and parameters give float32 results, computed with two GEMMs that read X once
-    each (X W^T forward, dS^T X backward) and O(N K) work in between.
+    The math is the one-shot matrix form (S = X W^T + b, P = softmax(S),
+    dW = (P - Y)^T X / N, db = sum_n (P - Y)_n / N), applied to blocks of rows (32 for
+    CIFAR-10: see _block_rows) so each block of X is still in cache when the backward
+    product reads it again. Finite for any finite scores (log-sum-exp). Works in the
+    inputs' float dtype: float32 in gives float32 out (half the memory traffic of float64).
 
     Args:
         W (K, D), b (K,), X (N, D), y (N,) int in 0..K-1, reg >= 0.
@@ -176,25 +216,19 @@ def softmax_loss_vectorized(W, b, X, y, reg=0.0):
     W, b, X, y = _validated(W, b, X, y, reg)
     dtype = _float_dtype(W, b, X)
     N = X.shape[0]
-    rows = np.arange(N)
-    S = (X @ W.T).astype(dtype, copy=False)                    # (N, K), fresh array
-    S += b
-    S -= S.max(axis=1, keepdims=True)
-    log_sum = np.log(np.exp(S).sum(axis=1))                    # (N,)
-    data_loss = np.mean(log_sum - S[rows, y])
-    # S becomes dL/dS = (P - Y) / N in place; it is our own array.
-    S -= log_sum[:, None]
-    np.exp(S, out=S)
-    S[rows, y] -= 1
-    S *= dtype.type(1.0 / N)
-    dW = (S.T @ X).astype(dtype, copy=False)                   # (K, D)
-    db = S.sum(axis=0)                                         # (K,)
+    dW = np.zeros(W.shape, dtype=dtype)
+    db = np.zeros(b.shape, dtype=dtype)
+    loss_sum = 0.0
+    block = _block_rows(*W.shape)
+    for start in range(0, N, block):
+        loss_sum += _accumulate_block(W, b, X[start:start + block], y[start:start + block], dW, db)
+    dW *= dtype.type(1.0 / N)
+    db *= dtype.type(1.0 / N)
+    loss = loss_sum / N
     if reg:
-        loss = data_loss + reg * np.vdot(W, W)
+        loss += reg * float(np.vdot(W, W))
         dW += (2 * reg) * W
-    else:
-        loss = data_loss
-    return dtype.type(loss), dW, db.astype(dtype, copy=False)
+    return dtype.type(loss), dW, db
 
 
 # ---------------------------------------------------------------- minibatches and SGD

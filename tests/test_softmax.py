@@ -96,6 +96,16 @@ def test_naive_equals_vectorized_in_float64(reg):
         assert relative_error(a, c) < 1e-10
 
 
+def test_naive_equals_vectorized_on_cifar_shapes_across_row_blocks():
+    # D = 3072, K = 10: the vectorized loss works in blocks of 32 rows; 70 rows make
+    # two full blocks and a partial one.
+    W, b, X, y = make_problem(N=70, D=3072, K=10, seed=7, scale=0.01)
+    naive = softmax_loss_naive(W, b, X, y, 0.5)
+    fast = softmax_loss_vectorized(W, b, X, y, 0.5)
+    for a, c in zip(naive, fast):
+        assert relative_error(a, c) < 1e-10
+
+
 def test_float32_in_float32_out_and_close_to_float64():
     W, b, X, y = make_problem(N=64, D=40, K=10, seed=5)
     ref = softmax_loss_vectorized(W, b, X, y, 0.5)
