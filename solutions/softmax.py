@@ -252,6 +252,11 @@ def minibatches(N, batch_size, rng):
     if int(N) != N or N < 1:
         raise ValueError(f"N must be a positive integer number of samples, got N={N!r}")
     batch_size = _check_batch_size(batch_size)
+    if not hasattr(rng, "permutation"):
+        raise ValueError(
+            f"rng must be a numpy Generator such as np.random.default_rng(seed), got {rng!r}; "
+            "create it once and reuse it so that every epoch gets a new shuffle"
+        )
     order = rng.permutation(int(N))
     for start in range(0, int(N), batch_size):
         yield order[start:start + batch_size]

@@ -243,6 +243,11 @@ def test_bad_batch_size_raises(batch_size):
         list(minibatches(10, batch_size, np.random.default_rng(0)))
 
 
+def test_missing_rng_raises_when_shuffling():
+    with pytest.raises(ValueError, match="rng must be a numpy Generator"):
+        list(iterate_minibatches(np.zeros((4, 2)), np.zeros(4, int), 2, None))
+
+
 def test_full_batch_epoch_is_one_gradient_step():
     W, b, X, y = make_problem(N=12)
     _, dW, db = softmax_loss_vectorized(W, b, X, y, 0.01)
