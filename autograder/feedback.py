@@ -23,7 +23,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 from .grade import GRADED, GRADER_ERROR
 from .notebooks import (BEGIN_HIDDEN, END_HIDDEN, MARKERS, grade_id, hidden_region_span,
@@ -40,11 +41,11 @@ RAISED_MESSAGE = re.compile(r"(raised [A-Za-z_][A-Za-z0-9_.]*): .*$")
 WITHHELD_LINE = "[line withheld: it contained hidden test data]"
 
 
-class WithholdHiddenTests(NbGraderPreprocessor):
-    """nbconvert preprocessor: remove hidden tests and what they reveal from an autograded notebook.
+class WithholdHiddenTests(Preprocessor):
+    """nbconvert preprocessor: remove hidden tests and what they reveal from an autograded notebook."""
 
-    An NbGraderPreprocessor because those are enabled by default (plain nbconvert ones are not).
-    """
+    # nbconvert preprocessors are off unless enabled; this one must never be skipped.
+    enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):
         self.secrets = hidden_secrets(nb)

@@ -218,7 +218,7 @@ def classify(course, assignment, student, run_path, returncode, timeout):
         if "UnresponsiveKernelError" in text or "became unresponsive" in text:
             return Outcome(student, assignment, TIMED_OUT, "the kernel could not be interrupted after a timeout")
         if "CellTimeoutError" in text:
-            return Outcome(student, assignment, TIMED_OUT, f"a cell exceeded {timeout} s")
+            return Outcome(student, assignment, TIMED_OUT, f"a cell exceeded {timeout:g} s")
         return Outcome(student, assignment, GRADER_ERROR, "nbgrader failed: " + _last_error_line(text))
 
     problems = {TIMED_OUT: [], GRADER_ERROR: []}
@@ -229,7 +229,7 @@ def classify(course, assignment, student, run_path, returncode, timeout):
                     continue
                 where = f"{path.stem} cell {index}" + (f" ({grade_id(cell)})" if grade_id(cell) else "")
                 if output.get("ename") == "CellTimeoutError":
-                    problems[TIMED_OUT].append(f"{where} exceeded {timeout} s")
+                    problems[TIMED_OUT].append(f"{where} exceeded {timeout:g} s")
                 elif is_autograded_test(cell) and output.get("ename") in GRADER_FAILURES:
                     message = (output.get("evalue") or "").splitlines()[:1]
                     problems[GRADER_ERROR].append(f"{where}: {output['ename']}: {''.join(message)}")

@@ -97,6 +97,21 @@ def region_lines(cell, begin, end):
     return lines
 
 
+def public_lines(cell, regions=((BEGIN_SOLUTION, END_SOLUTION), (BEGIN_HIDDEN, END_HIDDEN))):
+    """Lines outside every begin..end region, markers excluded: what a release keeps of the cell."""
+    kept, closing = [], None
+    for line in source_lines(cell):
+        if closing is None:
+            opening = next((end for begin, end in regions if begin in line), None)
+            if opening is not None:
+                closing = opening
+            elif not any(end in line for _, end in regions):
+                kept.append(line)
+        elif closing in line:
+            closing = None
+    return kept
+
+
 def hidden_region_span(cell):
     """(first, last) 1-based line numbers of the hidden-test region, markers included; None if absent."""
     first = last = None

@@ -17,8 +17,8 @@ import nbformat
 
 from .course import CourseError
 from .notebooks import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, MARKERS,
-                        grade_id, is_solution_cell, notebook_files, read_notebook, region_lines,
-                        source_lines)
+                        grade_id, is_solution_cell, notebook_files, public_lines, read_notebook,
+                        region_lines, source_lines)
 
 # Shorter region lines ("return x", ")") are too common to prove where a non-notebook line came from.
 MIN_DISTINCTIVE_CHARS = 8
@@ -78,17 +78,20 @@ def secret_lines(source_folder):
     region, public = set(), set()
     for path in notebook_files(source_folder):
         for cell in read_notebook(path).cells:
-            cell_region = _region_of(cell)
-            region.update(line.strip() for line in cell_region)
-            region_set = set(cell_region)
-            public.update(line.strip() for line in source_lines(cell) if line not in region_set)
+            region.update(line.strip() for line in _region_of(cell))
+            if not _replaced_whole(cell):
+                public.update(line.strip() for line in public_lines(cell))
     return {line for line in region - public if len(line) >= MIN_DISTINCTIVE_CHARS}
 
 
+def _replaced_whole(cell):
+    """nbgrader replaces a solution cell without markers by the stub entirely."""
+    return is_solution_cell(cell) and not any(BEGIN_SOLUTION in line for line in source_lines(cell))
+
+
 def _region_of(cell):
-    lines = source_lines(cell)
-    if is_solution_cell(cell) and cell.cell_type == "code" and not any(BEGIN_SOLUTION in l for l in lines):
-        return lines  # nbgrader replaces a marker-less solution cell entirely
+    if _replaced_whole(cell):
+        return source_lines(cell)
     return region_lines(cell, BEGIN_SOLUTION, END_SOLUTION) + region_lines(cell, BEGIN_HIDDEN, END_HIDDEN)
 
 

@@ -1,0 +1,55 @@
+"""Grading runs shared by the test-suite: at most one autograde per lesson and per variant.
+
+Executing a lesson costs up to a minute, so the demo test and the full/zero-marks test share one
+graded class per lesson, cached for the whole pytest session (the cache lives in this module, so
+every test module that asks gets the same run). The demo lesson gets the full demo class; every
+other lesson only the two students the full/zero-marks test needs.
+"""
+
+from pathlib import Path
+
+from .course import PACKAGE_ROOT, Course
+from .demo import DEMO_STUDENTS, pick_demo_assignment, run_demo
+
+FULL_AND_ZERO = ("correct", "blank")
+CELL_TIMEOUT = 30  # lessons keep each cell far below this in grading mode
+TOTAL_TIMEOUT = 600
+_RUNS = {}
+
+
+def repository_course():
+    return Course.open(PACKAGE_ROOT)
+
+
+def repository_lessons():
+    """Lessons that exist in the repository right now (discovered, not listed)."""
+    return repository_course().lessons()
+
+
+def demo_lesson():
+    lessons = repository_lessons()
+    return pick_demo_assignment(repository_course()) if lessons else None
+
+
+def graded_class(lesson, base_dir):
+    """The DemoResult of `lesson`'s class graded under `base_dir`/`lesson` (computed once)."""
+    if lesson not in _RUNS:
+        students = DEMO_STUDENTS if lesson == demo_lesson() else FULL_AND_ZERO
+        _RUNS[lesson] = run_demo(lesson, source_course=repository_course(), into=Path(base_dir) / lesson,
+                                 students=students, workers=2, timeout=CELL_TIMEOUT,
+                                 total_timeout=TOTAL_TIMEOUT, progress=False)
+    return _RUNS[lesson]
+
+
+def cell_grades(course_root, assignment, student):
+    """{grade_id: Grade} for every graded cell of a student's notebooks, from the gradebook."""
+    course = Course.open(course_root)
+    grades = {}
+    with course.api().gradebook as gradebook:
+        for notebook in course.notebook_names(assignment):
+            submission = gradebook.find_submission_notebook(notebook, assignment, student)
+            for grade in submission.grades:
+                grades[grade.name] = {"score": grade.score, "max_score": grade.max_score,
+                                      "auto_score": grade.auto_score, "cell_type": grade.cell_type,
+                                      "needs_manual_grade": grade.needs_manual_grade}
+    return grades

@@ -1,0 +1,78 @@
+"""Every lesson that exists: the reference solutions score full marks, the release scores zero.
+
+Each lesson is released into a temporary course folder and graded by `grade` (grading mode, the
+course's own pipeline) with two submissions: "correct" (the source notebook's solutions in the
+released notebook) and "blank" (the release as students receive it). One autograde run per lesson
+and per variant, shared with the demo test through autograder.testing.
+"""
+
+import json
+
+import pytest
+
+from autograder.grade import GRADED
+from autograder.notebooks import is_autograded_test, notebook_files, read_notebook
+from autograder.testing import cell_grades, graded_class, repository_lessons
+
+LESSONS = repository_lessons()
+
+
+@pytest.fixture(scope="session")
+def classes_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("graded-classes")
+
+
+def _autograded_notebooks(run, student):
+    return notebook_files(run.course_root / "autograded" / student / run.assignment)
+
+
+@pytest.mark.skipif(not LESSONS, reason="no lesson under notebooks/ yet")
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_reference_solutions_score_full_marks(lesson, classes_dir):
+    run = graded_class(lesson, classes_dir)
+    status, score = run.actual["correct"]
+    assert status == GRADED, f"{lesson}: the reference submission was not graded: {status}"
+    grades = cell_grades(run.course_root, lesson, "correct")
+    autograded = {name: g for name, g in grades.items() if g["cell_type"] == "code" and not g["needs_manual_grade"]}
+    assert autograded, f"{lesson}: no autograded test cell"
+    short = {name: (g["score"], g["max_score"]) for name, g in autograded.items() if g["score"] != g["max_score"]}
+    assert not short, f"{lesson}: test cells below full marks with the reference solutions: {short}"
+    assert score == run.expected["correct"].score
+
+
+@pytest.mark.skipif(not LESSONS, reason="no lesson under notebooks/ yet")
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_release_scores_zero_on_every_graded_cell(lesson, classes_dir):
+    run = graded_class(lesson, classes_dir)
+    status, score = run.actual["blank"]
+    assert status == GRADED, f"{lesson}: the blank release was not graded: {status}"
+    grades = cell_grades(run.course_root, lesson, "blank")
+    assert grades, f"{lesson}: no graded cell"
+    nonzero = {name: g["score"] for name, g in grades.items() if g["score"]}
+    assert not nonzero, f"{lesson}: graded cells that the unchanged release already passes: {nonzero}"
+    assert score == 0
+
+
+@pytest.mark.skipif(not LESSONS, reason="no lesson under notebooks/ yet")
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_test_cell_leaves_a_value_as_partial_credit(lesson, classes_dir):
+    """nbgrader reads a number left as a test cell's last expression as partial credit."""
+    run = graded_class(lesson, classes_dir)
+    offenders = []
+    for path in _autograded_notebooks(run, "correct"):
+        for index, cell in enumerate(read_notebook(path).cells):
+            if is_autograded_test(cell) and any(o.get("output_type") == "execute_result" for o in cell.outputs):
+                offenders.append(f"{path.name} cell {index}")
+    assert not offenders, f"{lesson}: test cells ending in an expression (read as partial credit): {offenders}"
+
+
+@pytest.mark.skipif(not LESSONS, reason="no lesson under notebooks/ yet")
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_hidden_check_of_the_reference_passes(lesson, classes_dir):
+    """The harness recorded every hidden check as passed for the reference (none silently skipped)."""
+    run = graded_class(lesson, classes_dir)
+    verdicts_path = run.course_root / "grading" / "verdicts" / lesson / "correct.jsonl"
+    assert verdicts_path.exists(), f"{lesson}: no hidden check reported through the harness"
+    verdicts = [json.loads(line) for line in verdicts_path.read_text().splitlines() if line.strip()]
+    failed = [v for v in verdicts if not v["passed"]]
+    assert verdicts and not failed, f"{lesson}: hidden checks failed for the reference: {failed}"
