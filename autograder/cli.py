@@ -177,8 +177,8 @@ def _report(args):
 def _demo(args):
     from .demo import run_demo
 
-    demo = run_demo(args.assignment, into=args.into, workers=args.workers, timeout=args.timeout,
-                    total_timeout=args.total_timeout, progress=True)
+    demo = run_demo(args.assignment, source_course=args.course, into=args.into, workers=args.workers,
+                    timeout=args.timeout, total_timeout=args.total_timeout, progress=True)
     print(demo.text)
     return 0 if demo.ok else 1
 
