@@ -34,9 +34,10 @@
 # seed 001 (Kitov, *features of training deep networks*), seed 002 (lecture 03, *search
 # methods*), and Bergstra & Bengio, *Random Search for Hyper-Parameter Optimization*, JMLR 2012.
 #
-# **Exercises** (the graded cells say how many points each is worth): `per_example_gradients`,
-# `minibatch_gradient`, `minibatch_gradient_variance`, `run_sgd`, `grid_search`,
-# `random_search`.
+# **Exercises** (11 points): `per_example_gradients` (2), `minibatch_gradient` (1),
+# `minibatch_gradient_variance` (2), `run_sgd` (2), `grid_search` (2), `random_search` (2).
+# Write your code where it says `YOUR CODE HERE`, then run the test cell below it. The visible
+# tests give quick feedback; the grader runs more (hidden) tests on other inputs.
 
 # %%
 import matplotlib.pyplot as plt
