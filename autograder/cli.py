@@ -53,7 +53,7 @@ def _parser():
     sub.add_argument("assignment", nargs="?", metavar="ASSIGNMENT", help="default: every graded assignment")
 
     sub = command("report", _report, "grades CSV with a status column, a summary and a histogram")
-    sub.add_argument("--csv", type=Path, default=Path("grades.csv"), help="default: grades.csv")
+    sub.add_argument("--csv", type=Path, help="default: grading/grades.csv in the course folder")
     sub.add_argument("--png", type=Path, help="also draw the score histogram into this PNG")
 
     sub = command("demo", _demo, "grade a synthetic class built from the release, and check the result")
@@ -168,10 +168,10 @@ def _report(args):
     from .report import report
 
     course = Course.open(args.course)
-    csv_path = args.csv if args.csv.is_absolute() else Path.cwd() / args.csv
-    text = report(course, csv_path, png_path=args.png)
+    csv_path = args.csv if args.csv is not None else course.state_dir / "grades.csv"
+    text, graded_anything = report(course, csv_path, png_path=args.png)
     print(text)
-    return 0
+    return 0 if graded_anything else 1
 
 
 def _demo(args):

@@ -142,16 +142,16 @@ def plot_histogram(rows, path):
 
 
 def report(course, csv_path, png_path=None):
-    """Write the CSV (and optionally the PNG); return the printed summary and histogram."""
+    """Write the CSV (and optionally the PNG); return (summary and histogram text, any rows?)."""
     rows = grade_rows(course)
     if not rows:
-        return "nothing graded yet: run `python -m autograder grade` first"
+        return "nothing graded yet: run `python -m autograder grade` first", False
     write_csv(rows, csv_path)
     parts = [summary(rows), text_histogram(rows), f"wrote {csv_path}"]
     if png_path is not None:
         plot_histogram(rows, png_path)
         parts.append(f"wrote {png_path}")
-    return "\n".join(parts)
+    return "\n".join(parts), True
 
 
 def _number(value):
