@@ -62,21 +62,45 @@ def is_lr_name(name):
     return name in LR_NAMES or name.endswith("_lr")
 
 
-def _log_slider(name, value, low, high):
-    low_exp = math.floor(math.log10(low) * 20) / 20
-    high_exp = math.ceil(math.log10(high) * 20) / 20
+def log_slider(description, value, low, high, step=0.05, readout_format=".3g", **kwargs):
+    """A FloatLogSlider on a grid of 10^step ratios that passes through ``value`` exactly.
+
+    A FloatLogSlider's handle sits on 10^(min + k·step). With min and max chosen
+    so that log10(value) is on that grid, the readout shows the default exactly
+    (0.05, not 0.0501) and dragging back to it restores it. The range is the
+    largest such grid inside [low, high], widened to include value if needed.
+    Note that ``min``/``max`` of a FloatLogSlider are exponents, and that
+    ipywidgets clamps a value set outside them.
+
+    Example::
+
+        log_slider("lr", 0.05, 5e-5, 5.0)   # handle positions 0.05·10^(0.05k)
+    """
+    value, low, high = float(value), float(low), float(high)
+    if not 0 < low <= high:
+        raise ValueError(f"log slider {description!r} needs 0 < low <= high, got low={low}, high={high}")
+    if not value > 0:
+        raise ValueError(f"log slider {description!r} needs a positive value, got {value}")
+    low, high = min(low, value), max(high, value)
+    center = math.log10(value)
+    below = math.floor((center - math.log10(low)) / step + 1e-9)
+    above = math.floor((math.log10(high) - center) / step + 1e-9)
+    kwargs.setdefault("style", _STYLE)
+    kwargs.setdefault("continuous_update", True)
     return widgets.FloatLogSlider(
         value=value,
         base=10,
-        min=low_exp,
-        max=high_exp,
-        step=0.05,
-        description=name,
-        readout_format=".3g",
-        continuous_update=True,
-        style=_STYLE,
-        layout=_LAYOUT,
+        min=center - below * step,
+        max=center + above * step,
+        step=step,
+        description=description,
+        readout_format=readout_format,
+        **kwargs,
     )
+
+
+def _log_slider(name, value, low, high):
+    return log_slider(name, value, low, high, layout=_LAYOUT)
 
 
 def _linear_slider(name, value, low, high, step):

@@ -8,6 +8,7 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
+from ._controls import log_slider
 from ._figure import WidgetBase
 
 
@@ -18,6 +19,9 @@ def quartic(x):
 
 #: An iterate farther than this many window widths from 0 counts as diverged.
 _DIVERGED_WINDOWS = 1e6
+
+
+_CELL = "padding:1px 12px; text-align:right"
 
 
 def f_label_is_name(label):
@@ -38,8 +42,8 @@ class GDStepper(WidgetBase):
         derivative: ``derivative(f, x, h) -> float``, e.g. the student's
             ``forward_difference``. Required.
         x0: start point (slider range: ``xlim``).
-        lr: learning rate γ (log slider 1e-3 … ~3).
-        h: finite-difference step (log slider 1e-8 … 1).
+        lr: learning rate γ (log slider 1e-3 … 3, on a grid through lr).
+        h: finite-difference step (log slider 1e-8 … 1, on a grid through h).
         xlim: plot window for x; f is drawn over it.
         max_steps: the Step button stops here.
         f_label: how f is named in the title and legend, e.g. ``"x⁴ + x + 2"``
@@ -114,14 +118,9 @@ class GDStepper(WidgetBase):
         self.diverged = False
 
         self.sliders = {
-            "lr": widgets.FloatLogSlider(
-                value=float(lr), base=10, min=-3, max=0.5, step=0.01, description="lr (γ)",
-                readout_format=".3g", continuous_update=True,
-            ),
-            "h": widgets.FloatLogSlider(
-                value=float(h), base=10, min=-8, max=0, step=0.1, description="h",
-                readout_format=".1e", continuous_update=True,
-            ),
+            # Grids through the given values, so the seeds' lr=0.2 and h=1e-3 stay exact.
+            "lr": log_slider("lr (γ)", lr, 1e-3, 3.0, step=0.01),
+            "h": log_slider("h", h, 1e-8, 1.0, step=0.1, readout_format=".1e"),
             "x0": widgets.FloatSlider(
                 value=float(x0), min=xlim[0], max=xlim[1], step=0.01, description="x0",
                 readout_format=".2f", continuous_update=True,
@@ -281,12 +280,13 @@ class GDStepper(WidgetBase):
         body = []
         for row in shown:
             if row is None:
-                body.append('<tr><td colspan="4" style="text-align:center">⋮</td></tr>')
+                body.append('<tr><td colspan="4" style="text-align:center">⋮</td></tr>')  # rows skipped
                 continue
             t, x, fx, d = row
-            body.append(f"<tr><td>{t}</td><td>{fmt(x)}</td><td>{fmt(fx)}</td><td>{fmt(d)}</td></tr>")
-        style = "border-collapse:collapse; font-family:monospace; text-align:right"
+            cells = "".join(f'<td style="{_CELL}">{v}</td>' for v in (t, fmt(x), fmt(fx), fmt(d)))
+            body.append(f"<tr>{cells}</tr>")
+        head = "".join(f'<th style="{_CELL}; border-bottom:1px solid #888">{h}</th>' for h in ("t", "x", "f(x)", "df/dx"))
         self.table.value = (
-            f'<table style="{style}"><thead><tr><th>t</th><th>x</th><th>f(x)</th><th>df/dx</th></tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>"
+            '<table style="border-collapse:collapse; font-family:monospace">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )

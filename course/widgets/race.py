@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..landscapes import LANDSCAPES, Landscape, get_landscape
-from ._controls import assemble, controls_for
+from ._controls import assemble, controls_for, log_slider
 from ._figure import WidgetBase
 from ._validate import call_step, check_optimizers
 
@@ -128,10 +128,7 @@ class OptimizerRace(WidgetBase):
         self.landscape_dropdown = widgets.Dropdown(
             options=list(self._landscapes), value=landscape_name, description="landscape"
         )
-        self.condition_slider = widgets.FloatLogSlider(
-            value=condition_number, base=10, min=0, max=4, step=0.05,
-            description="condition number κ", readout_format=".3g", style={"description_width": "initial"},
-        )
+        self.condition_slider = log_slider("condition number κ", condition_number, 1.0, 1e4)
         self.start_sliders = {
             "x1": widgets.FloatSlider(description="start x1", readout_format=".2f", step=0.01),
             "x2": widgets.FloatSlider(description="start x2", readout_format=".2f", step=0.01),

@@ -7,6 +7,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
+from ._controls import log_slider
 from ._figure import WidgetBase
 from ._validate import call_step
 
@@ -90,11 +91,8 @@ class WeightDecayExplorer(WidgetBase):
         self.n_steps = int(n_steps)
         self.extra_hparams = dict(hparams or {})
         self.sliders = {
-            "lr": widgets.FloatLogSlider(value=float(lr), base=10, min=-3, max=0, step=0.05, description="lr",
-                                         readout_format=".3g"),
-            "weight_decay": widgets.FloatLogSlider(value=float(weight_decay), base=10, min=-3, max=1, step=0.05,
-                                                   description="weight_decay λ", readout_format=".3g",
-                                                   style={"description_width": "initial"}),
+            "lr": log_slider("lr", lr, 1e-3, 1.0),
+            "weight_decay": log_slider("weight_decay λ", weight_decay, 1e-3, 10.0),
         }
         self.trajectories, self.errors = {}, {}
         self._make_status()
