@@ -231,14 +231,3 @@ def nice_upper(value):
         if candidate >= value * (1 - 1e-12):
             return float(candidate)
     return float(10.0 ** (exponent + 1))
-
-
-def decade_limits(values, floor=1e-16):
-    """(low, high) rounded out to powers of ten, for a log axis; values > 0 are used."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values) & (values > 0)]
-    if values.size == 0:
-        return (1e-3, 1.0)
-    low = max(values.min(), floor)
-    high = max(values.max(), low * 10)
-    return (10.0 ** np.floor(np.log10(low)), 10.0 ** np.ceil(np.log10(high)))

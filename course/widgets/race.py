@@ -7,7 +7,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from ..landscapes import LANDSCAPES, Landscape, get_landscape
+from ..landscapes import LANDSCAPES, Landscape
 from ._controls import assemble, controls_for, log_slider
 from ._figure import WidgetBase
 from ._validate import call_step, check_optimizers
