@@ -58,6 +58,12 @@ def minibatch_gradient_variance(per_example, batch_size, replace=False):
     Args:
         per_example: array (N, D) of per-example gradients at one point.
         batch_size: B, 1 ≤ B ≤ N (any B ≥ 1 with replacement).
+
+    Example::
+
+        grads, X, y = least_squares_problem(512)
+        G = grads(np.zeros(2))                       # (512, 2)
+        minibatch_gradient_variance(G, 1) / minibatch_gradient_variance(G, 32)   # ≈ 32·(511/480)
     """
     n = per_example.shape[0]
     total = float(np.sum(per_example.var(axis=0)))

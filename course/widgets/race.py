@@ -31,6 +31,13 @@ def run_optimizer(step_fn, hparams, grad, x0, n_steps, divergence_radius=np.inf)
     Returns:
         (path, diverged): path of shape (k+1, D) with k <= n_steps (the diverging
         iterate is kept, so plots show where it went); diverged is a bool.
+
+    Example::
+
+        from course.landscapes import rosenbrock
+        land = rosenbrock()
+        path, diverged = run_optimizer(sgd, {"lr": 1e-3}, land.grad, land.x0, 200)
+        path.shape, land.f(path[-1])     # (201, 2), the final loss
     """
     w = np.array(x0, dtype=float)
     path = [w]

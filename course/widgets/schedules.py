@@ -24,6 +24,11 @@ def schedule_values(schedule, params, n_steps):
         raised; error is the first exception's message ('' if none). Schedules
         that are undefined past a horizon (one_cycle after total_steps, as torch)
         end early this way instead of failing the whole plot.
+
+    Example::
+
+        values, error = schedule_values(step_decay, {"lr0": 0.1, "step_size": 30}, 100)
+        values[29], values[30], error    # 0.1, 0.01, ''
     """
     values = np.full(int(n_steps) + 1, np.nan)
     error = ""
