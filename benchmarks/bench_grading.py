@@ -1,0 +1,100 @@
+"""Grading throughput: release time, median time per submission, a class graded with 1 and 2 workers.
+
+Builds a temporary course with lesson 01 (the synthetic lesson if lesson 01 does not exist yet),
+releases it, submits N copies of the correct submission and grades the class once per worker
+count. Every figure is measured in this run; the speed-up is the ratio of two wall times.
+
+    python benchmarks/bench_grading.py                 # 50 students, --workers 1 then 2
+    python benchmarks/bench_grading.py --students 10 --workers 2
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from autograder.course import Course  # noqa: E402
+from autograder.demo import make_course, with_solutions  # noqa: E402
+from autograder.grade import GRADED, grade  # noqa: E402
+from autograder.notebooks import read_notebook  # noqa: E402
+from autograder.release import release  # noqa: E402
+from autograder.synthetic import SYNTHETIC_LESSON, write_synthetic_lesson  # noqa: E402
+
+import nbformat  # noqa: E402
+
+
+def build_course(root, lesson):
+    """A course at `root` with `lesson` (or the synthetic lesson when `lesson` is None)."""
+    repository = Course.open(REPO)
+    if lesson is not None:
+        return make_course(repository, [lesson], root), lesson
+    root.mkdir(parents=True)
+    shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    write_synthetic_lesson(root / "notebooks", SYNTHETIC_LESSON)
+    return Course.open(root), SYNTHETIC_LESSON
+
+
+def submit_copies(course, lesson, students):
+    source = read_notebook(course.step_dir("source") / lesson / f"{lesson}.ipynb")
+    released = read_notebook(course.assignment_dir("release", lesson) / f"{lesson}.ipynb")
+    correct = with_solutions(released, source)
+    names = [f"student{index:03d}" for index in range(students)]
+    for name in names:
+        folder = course.assignment_dir("submitted", lesson, name)
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(correct, str(folder / f"{lesson}.ipynb"))
+    return names
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=50)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--lesson", help="default: 01_* if it exists, else the synthetic lesson")
+    args = parser.parse_args()
+    if args.students < 1 or any(w < 1 for w in args.workers):
+        parser.error("--students and --workers must be at least 1")
+
+    lessons = Course.open(REPO).lessons()
+    lesson = args.lesson or next((name for name in lessons if name.startswith("01_")), None)
+    root = Path(tempfile.mkdtemp(prefix="bench-grading-")) / "course"
+    try:
+        course, lesson = build_course(root, lesson)
+        print(f"lesson: {lesson}{' (synthetic: lesson 01 does not exist yet)' if lesson == SYNTHETIC_LESSON else ''}")
+        print(f"machine: {os.cpu_count()} cores; students: {args.students}")
+
+        (first,) = release(course, [lesson])
+        (again,) = release(course, [lesson])
+        assert first.ok and again.ok, (first.error, first.leaks)
+        print(f"release: {first.seconds:.2f} s (first, creates the gradebook), {again.seconds:.2f} s (again)")
+
+        names = submit_copies(course, lesson, args.students)
+        walls = {}
+        for workers in args.workers:
+            start = time.perf_counter()
+            outcomes = grade(course, lesson, workers=workers, timeout=120, total_timeout=900,
+                             students=names, progress=False)
+            walls[workers] = time.perf_counter() - start
+            bad = [o for o in outcomes if o.status != GRADED]
+            per_submission = [o.seconds for o in outcomes]
+            print(f"--workers {workers}: {walls[workers]:.1f} s for {len(names)} submissions "
+                  f"({walls[workers] / len(names):.2f} s each on average); median time per submission "
+                  f"{statistics.median(per_submission):.2f} s; not graded: {len(bad)}")
+        if len(walls) > 1:
+            base = min(walls)
+            for workers, wall in sorted(walls.items()):
+                if workers != base:
+                    print(f"speed-up of --workers {workers} over --workers {base}: {walls[base] / wall:.2f}x")
+    finally:
+        shutil.rmtree(root.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
