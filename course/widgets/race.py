@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -14,6 +15,9 @@ from ._validate import call_step, check_optimizers
 
 #: An iterate farther than this many window sizes from the window's centre counts as diverged.
 _DIVERGED_WINDOWS = 1e3
+#: Below this time for rerunning every optimizer (numerics only; drawing adds ~20-40 ms),
+#: the κ and start sliders follow the drag.
+_FOLLOW_DRAG_SECONDS = 0.05
 _COLORS = ("tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:cyan")
 
 
@@ -91,6 +95,10 @@ class OptimizerRace(WidgetBase):
         diverged: ``{name: bool}``; errors: ``{name: message}`` from step functions.
         landscape: the current :class:`~course.landscapes.Landscape`.
 
+    Per-optimizer sliders rerun one optimizer and follow the drag. The κ and
+    start sliders rerun all of them: they follow the drag when running all took
+    under 50 ms at build time (``recompute_seconds``), else they update on release.
+
     A step function that raises while the widget is built propagates (you see the
     traceback at once); raising later, from a slider, shows in the status line.
 
@@ -150,9 +158,16 @@ class OptimizerRace(WidgetBase):
         self._make_status()
         self._build_figure()
         self._set_landscape(self._make_landscape(x0=x0), reset_start=x0 is None, x0=x0)
+        start = time.perf_counter()
         self._recompute(raise_errors=True)
+        self.recompute_seconds = time.perf_counter() - start
         self._update_artists()
         self.figure.render()
+        # Controls that rerun every optimizer follow the drag only if that is quick;
+        # otherwise they update on release, so a slow race never queues up stale frames.
+        follow_drag = self.recompute_seconds < _FOLLOW_DRAG_SECONDS
+        for slider in (self.condition_slider, *self.start_sliders.values()):
+            slider.continuous_update = follow_drag
 
         for name in self.optimizers:
             for control in self.sliders[name].values():
