@@ -560,3 +560,18 @@ def test_race_takes_the_reference_optimizers_table():
         assert race.hparams(name) == hp
         expected = manual_run(fn, hp, race.landscape.grad, race.landscape.x0, 40)
         np.testing.assert_allclose(race.trajectories[name], expected[: len(race.trajectories[name])])
+
+
+def test_race_sliders_that_rerun_everything_follow_the_drag_only_when_quick():
+    import time
+
+    def slow_sgd(w, dw, state=None, *, lr):
+        time.sleep(0.001)  # 100 steps: >= 0.1 s, over the 0.05 s budget whatever the machine
+        return w - lr * dw, state
+
+    slow = OptimizerRace({"slow": (slow_sgd, {"lr": 1e-3})}, n_steps=100)
+    assert slow.recompute_seconds >= 0.1
+    assert not slow.condition_slider.continuous_update and not slow.start_sliders["x1"].continuous_update
+    assert slow.sliders["slow"]["lr"].continuous_update  # reruns one optimizer: always follows
+    quick = OptimizerRace({"SGD": (sgd, {"lr": 1e-3})}, n_steps=20)
+    assert quick.condition_slider.continuous_update
