@@ -213,8 +213,7 @@ check_against_reference("multistep_decay", _over_t(multistep_decay),
 # %% [markdown]
 # **Exponential decay.** Seed 000 writes it as $\text{lr} = \text{lr}_0\, e^{-k \cdot
 # \text{epoch}}$; torch's `ExponentialLR` as $\text{lr}_t = \text{lr}_0\, \gamma^t$. They are the
-# same schedule with $\gamma = e^{-k}$ (e.g. $k = 0.05 \Rightarrow \gamma \approx 0.951$); torch,
-# and this function, take $\gamma$.
+# same schedule with $\gamma = e^{-k}$; torch, and this function, take $\gamma$.
 
 # %% nbgrader={"grade": false, "grade_id": "ex_exponential_decay", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def exponential_decay(t, lr0, gamma):
@@ -333,7 +332,7 @@ plt.show()
 # again at the end. torch does not stop at $T_{\max}$: the same formula continues, so the rate
 # climbs back to $\text{lr}_0$ at $t = 2T_{\max}$ (a cosine of period $2T_{\max}$). Your
 # function must do the same. (Internally torch updates the rate recursively from its previous
-# value; the closed form above agrees with it to about $10^{-14}$.)
+# value; the closed form above agrees with that recursion up to floating-point rounding.)
 
 # %% nbgrader={"grade": false, "grade_id": "ex_cosine_annealing", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def cosine_annealing(t, lr0, T_max, eta_min=0.0):
@@ -1025,7 +1024,7 @@ check_that("lr_range_test", _runs_out, "too few batches raises ValueError")
 from course.data import load_cifar10
 from course.training import train
 
-data = load_cifar10(n_train=pick(None, 5_000), n_test=pick(None, 1_000))
+data = load_cifar10(n_train=pick(None, 3_000), n_test=pick(None, 1_000))
 X_train, y_train, X_test, y_test = data.X_train, data.y_train, data.X_test, data.y_test
 n_classes, n_features = 10, X_train.shape[1]
 print(f"training on {len(X_train)} images, testing on {len(X_test)}"
@@ -1114,7 +1113,7 @@ print(f"initial loss {range_losses[0]:.4f} (ln 10 = {np.log(10):.4f}); the smoot
 # (`schedule_per="batch"`).
 
 # %%
-n_epochs = pick(20, 6)
+n_epochs = pick(20, 5)
 batch_size = 128
 batches_per_epoch = -(-len(X_train) // batch_size)
 total_batches = n_epochs * batches_per_epoch
