@@ -1129,7 +1129,7 @@ experiments = {
     "exponential (x0.01 overall)": (lambda t: exponential_decay(t, lr_base, 0.01 ** (1 / n_epochs)), "epoch"),
     "inverse time": (lambda t: inverse_time_decay(t, lr_base, 0.5), "epoch"),
     "cosine": (lambda t: cosine_annealing(t, lr_base, n_epochs), "epoch"),
-    "warm restarts (T_0 = epochs/3)": (lambda t: cosine_warm_restarts(t, lr_base, max(1, n_epochs // 3)), "epoch"),
+    "warm restarts (T_0 = epochs/3)": (lambda t: cosine_warm_restarts(t, lr_base, max(2, n_epochs // 3)), "epoch"),
     "warm-up + cosine": (lambda t: linear_warmup(t, lr_base, 0.1, 1.0, warmup_epochs) if t < warmup_epochs
                          else cosine_annealing(t - warmup_epochs, lr_base, n_epochs - warmup_epochs), "epoch"),
     "cyclic triangular2 (per batch)": (lambda t: cyclic(t, lr_base / 10, lr_peak, step_size_up=max(1, total_batches // 6),
