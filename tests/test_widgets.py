@@ -575,3 +575,20 @@ def test_race_sliders_that_rerun_everything_follow_the_drag_only_when_quick():
     assert slow.sliders["slow"]["lr"].continuous_update  # reruns one optimizer: always follows
     quick = OptimizerRace({"SGD": (sgd, {"lr": 1e-3})}, n_steps=20)
     assert quick.condition_slider.continuous_update
+
+
+def test_png_encoding_decodes_to_the_canvas_pixels():
+    import io
+
+    from PIL import Image
+
+    from course.widgets._figure import encode_png
+
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(encode_png(rgb)))), rgb)
+    race = OptimizerRace(race_optimizers(), n_steps=30)
+    shown = np.asarray(Image.open(io.BytesIO(bytes(race.figure.image.value))).convert("RGB"))
+    np.testing.assert_array_equal(shown, race.figure.pixels())
+    with pytest.raises(ValueError, match="uint8 array of shape"):
+        encode_png(rgb.astype(float))

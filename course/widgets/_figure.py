@@ -25,14 +25,40 @@ render draws in full.
 from __future__ import annotations
 
 import contextlib
-import io
+import struct
 import time
+import zlib
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
+
+
+def _png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def encode_png(rgb, level=1):
+    """Encode an (H, W, 3) uint8 array as PNG bytes (8-bit RGB, no row filter).
+
+    Why not PIL: for these flat plots, unfiltered rows at zlib level 1 encode in
+    about half PIL's time and come out smaller, and the encoding is a third of a
+    tick's cost.
+    """
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"rgb must be a uint8 array of shape (H, W, 3), got {rgb.dtype} {rgb.shape}")
+    height, width, _ = rgb.shape
+    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # leading 0 per row: filter "none"
+    rows[:, 1:] = rgb.reshape(height, 3 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit, colour type 2 (RGB)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), level))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 class FigureImage:
@@ -168,12 +194,8 @@ class FigureImage:
                 artist.draw(renderer)
 
     def png_bytes(self):
-        """PNG of the canvas as last drawn (RGB, fast zlib level)."""
-        rgba = np.asarray(self.canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        # Level 1 compresses these flat plots almost as well as 6, at a third of the time.
-        PILImage.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        """PNG of the canvas as last drawn (RGB)."""
+        return encode_png(np.asarray(self.canvas.buffer_rgba())[..., :3])
 
     def pixels(self):
         """The rendered canvas as an (H, W, 3) uint8 array (for tests)."""
