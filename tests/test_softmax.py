@@ -106,6 +106,29 @@ def test_naive_equals_vectorized_on_cifar_shapes_across_row_blocks():
         assert relative_error(a, c) < 1e-10
 
 
+def test_threaded_loss_equals_naive(monkeypatch):
+    # From 1024 rows on the vectorized loss splits its row blocks among threads (one per
+    # BLAS thread); 1100 rows over 3 threads give uneven slices of 32-row blocks.
+    import solutions.softmax as module
+
+    calls = []
+    original = module._parallel_loss_sums
+    monkeypatch.setattr(module, "_parallel_loss_sums",
+                        lambda *args: calls.append(args[-1]) or original(*args))
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    W, b, X, y = make_problem(N=1100, D=3072, K=10, seed=8, scale=0.01)
+    fast = softmax_loss_vectorized(W, b, X, y, 0.5)
+    assert calls == [3]
+    naive = softmax_loss_naive(W, b, X, y, 0.5)
+    for a, c in zip(naive, fast):
+        assert relative_error(a, c) < 1e-10
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    serial = softmax_loss_vectorized(W, b, X, y, 0.5)
+    assert calls == [3]
+    for a, c in zip(serial, fast):
+        assert relative_error(a, c) < 1e-12
+
+
 def test_float32_in_float32_out_and_close_to_float64():
     W, b, X, y = make_problem(N=64, D=40, K=10, seed=5)
     ref = softmax_loss_vectorized(W, b, X, y, 0.5)
