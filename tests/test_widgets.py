@@ -247,10 +247,12 @@ def test_race_play_index_truncates_plotted_paths_and_loss():
 
 def test_race_quadratic_condition_number_matches_closed_form_gd():
     race = OptimizerRace({"GD": (sgd, {"lr": 0.2})}, landscape="quadratic", n_steps=30, condition_number=20)
+    race.start_sliders["x2"].value = 1.5  # a κ change keeps the chosen start
     race.condition_slider.value = 100.0
+    assert race.trajectories["GD"][0].tolist() == [-8.0, 1.5]
     assert race.landscape.params["condition_number"] == pytest.approx(100.0)
     # f = 0.1 w1^2 + 0.1 κ w2^2: GD multiplies w1 by (1 - 0.2 lr) and w2 by (1 - 0.2 κ lr).
-    x0 = race.landscape.x0
+    x0 = race.x0
     t = np.arange(31)
     lr = 0.2
     expected = np.stack([x0[0] * (1 - 0.2 * lr) ** t, x0[1] * (1 - 0.2 * 100 * lr) ** t], axis=1)

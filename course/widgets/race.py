@@ -157,7 +157,7 @@ class OptimizerRace(WidgetBase):
         self._updating = False
         self._make_status()
         self._build_figure()
-        self._set_landscape(self._make_landscape(x0=x0), reset_start=x0 is None, x0=x0)
+        self._set_landscape(self._make_landscape(), reset_start=x0 is None, x0=x0)
         start = time.perf_counter()
         self._recompute(raise_errors=True)
         self.recompute_seconds = time.perf_counter() - start
@@ -174,7 +174,7 @@ class OptimizerRace(WidgetBase):
                 control.observe(lambda _, n=name: self._on_hparam(n), names="value")
             self.enabled[name].observe(lambda _: self._safely(self._refresh), names="value")
         self.landscape_dropdown.observe(lambda _: self._safely(self._on_landscape), names="value")
-        self.condition_slider.observe(lambda _: self._safely(self._on_landscape), names="value")
+        self.condition_slider.observe(lambda _: self._safely(self._on_condition), names="value")
         for slider in self.start_sliders.values():
             slider.observe(lambda _: self._safely(self._on_start), names="value")
         self.step_slider.observe(lambda _: self._safely(self._refresh), names="value")
@@ -192,7 +192,7 @@ class OptimizerRace(WidgetBase):
         return self.step_slider.value
 
     # ---------------------------------------------------------------- compute
-    def _make_landscape(self, x0=None):
+    def _make_landscape(self):
         entry = self._landscapes[self.landscape_dropdown.value]
         if isinstance(entry, Landscape):
             return entry
@@ -262,6 +262,12 @@ class OptimizerRace(WidgetBase):
 
     def _on_landscape(self):
         self._set_landscape(self._make_landscape())
+        self._recompute()
+        self._refresh()
+
+    def _on_condition(self):
+        # Same landscape family, new κ: keep the start the lecturer chose.
+        self._set_landscape(self._make_landscape(), reset_start=False, x0=self.x0)
         self._recompute()
         self._refresh()
 
