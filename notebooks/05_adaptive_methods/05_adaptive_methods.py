@@ -782,7 +782,7 @@ print(f"step 1: {ratio[0]:.2f} times larger without correction; largest: {ratio.
 # $\epsilon$ only prevents a division by zero, but where it sits changes the method when
 # gradients are small. The seeds use both forms: outside the root, $\sqrt{\hat{\mathbf v}}+\epsilon$
 # (seeds 000, 003 and 004 for Adam, seed 001 for its simplified Adam, seeds 002 and 003 for
-# RMSProp), and inside, $\sqrt{\hat{\mathbf v}+\epsilon}$ (seed 001's real Adam and its
+# RMSProp, seed 003 for AdaGrad), and inside, $\sqrt{\hat{\mathbf v}+\epsilon}$ (seed 001's real Adam and its
 # AdaGrad/RMSProp with $s=10^{-6}$, seed 002's Adam, seed 004's AdaGrad and RMSProp).
 # **torch puts $\epsilon$ outside** for Adagrad, RMSprop, Adam, AdamW and NAdam, and inside only
 # for Adadelta.
@@ -828,9 +828,10 @@ for size in (1.0, 1e-2, 1e-4, 1e-6, 1e-8):
 #   \mathbf{w}_{t+1} = \mathbf{w}_t - \frac{\gamma}{1-\beta_1^t}\,
 #   \frac{\mathbf m_t}{\sqrt{\mathbf v^{\max}_t}/\sqrt{1-\beta_2^t}+\epsilon}.$$
 #
-# (The paper's algorithm has no bias correction at all; torch's documentation writes the maximum
-# over $\hat{\mathbf v}$, but its code keeps the maximum of the raw $\mathbf v$, as above. We
-# follow the code.)
+# (The paper's algorithm has no bias correction at all. The torch documentation that seed 003
+# quotes takes the maximum over the bias-corrected $\hat{\mathbf v}$; torch's code, and its current
+# documentation, keep the maximum of the raw $\mathbf v$, as above. The two differ, because
+# $1-\beta_2^t$ changes with $t$; we follow the code.)
 #
 # ### Exercise 4 (3 points): `adam`
 #
@@ -1255,8 +1256,8 @@ print(f"Adam's limit 2(C - 2)/3 = {2 * (C - 2) / 3:.4f}")
 # %% [markdown]
 # Note that the failure needs $\beta_2$ small enough that $\mathbf v$ forgets the rare large
 # gradient between two occurrences; with $\beta_2 = 0.999$ Adam solves this particular problem.
-# Reddi et al. show that for *any* $\beta_1 < \sqrt{\beta_2}$ a (less obvious) problem exists on
-# which Adam fails. In practice AMSGrad is not consistently better than Adam, which is why it is
+# Reddi et al. show that for *any* $\beta_1 < \sqrt{\beta_2}$ there is a (stochastic, less obvious)
+# convex problem on which Adam fails. In practice AMSGrad is not consistently better than Adam, which is why it is
 # an option in torch and not the default.
 
 # %%
@@ -1396,7 +1397,8 @@ n_classes, n_features = 10, cifar.X_train.shape[1]
 rng = np.random.default_rng(0)
 initial_params = {"W": (1e-3 * rng.standard_normal((n_classes, n_features))).astype(np.float32),
                   "b": np.zeros(n_classes, dtype=np.float32)}
-data_label = "full CIFAR-10" if not grading_mode() else "the CIFAR-10 subset (grading mode)"
+data_label = ("full CIFAR-10" if len(cifar.X_train) == 50_000
+              else f"a {len(cifar.X_train)}-image CIFAR-10 subset" + (" (grading mode)" if grading_mode() else ""))
 print(f"training on {len(cifar.X_train)} images, testing on {len(cifar.X_test)} ({data_label})")
 
 # %% [markdown]
@@ -1428,11 +1430,13 @@ for name, (params, history) in cifar_runs.items():
     ax_acc.plot(epochs, history.val_accuracy, "o-", ms=3, label=name)
 ax_loss.set_xlabel("epoch")
 ax_loss.set_ylabel("mean training loss over the epoch")
-ax_loss.set_title(f"Softmax regression on {data_label}: training loss")
+ax_loss.set_title("Training loss")
 ax_loss.legend()
 ax_acc.set_xlabel("epoch")
 ax_acc.set_ylabel("test accuracy")
 ax_acc.set_title("Test accuracy after each epoch")
+fig.suptitle(f"Softmax regression on {data_label}, minibatches of 128")
+fig.tight_layout()
 plt.show()
 print(f"{'optimizer':16s} {'train loss':>10s} {'test acc':>9s} {'time (s)':>9s}")
 for name, (params, history) in cifar_runs.items():
@@ -1442,7 +1446,12 @@ for name, (params, history) in cifar_runs.items():
 for metric, key, best_first in (("final training loss", lambda h: h.epoch_loss[-1], False),
                                 ("final test accuracy", lambda h: h.val_accuracy[-1], True)):
     ranking = sorted(cifar_runs, key=lambda name: key(cifar_runs[name][1]), reverse=best_first)
-    print(f"ranked by {metric}: " + " > ".join(ranking))
+    print(f"ranked by {metric}, best first: " + ", ".join(ranking))
+accuracies = np.array([history.val_accuracy[-1] for _, history in cifar_runs.values()])
+standard_error = np.sqrt(accuracies.mean() * (1 - accuracies.mean()) / len(cifar.y_test))
+print(f"test accuracies span {accuracies.max() - accuracies.min():.3f}; the standard error of one accuracy on"
+      f" {len(cifar.y_test)} test images is about {standard_error:.3f}, so differences below"
+      f" {2 * standard_error:.3f} are within the noise")
 
 # %% [markdown]
 # ## 10. Which optimizer to choose?
