@@ -201,8 +201,13 @@ def _accumulate_block(W, b, X_block, y_block, dW_sum, db_sum):
     return block_loss
 
 
-def _loss_sums(W, b, X, y, dtype):
-    """Sums over the rows of X of the per-sample loss and gradients, block by block.
+def _loss_sums(W, b, X, y, rows, dtype):
+    """Sums of the per-sample loss and gradients over the samples `rows`, block by block.
+
+    Args:
+        rows: (M,) indices into X and y, or a slice. A block of indices is gathered just
+            before use, so the gathered rows are still in cache for the backward product:
+            the batch is read from memory once.
 
     Returns:
         (loss_sum float, dW_sum (K, D), db_sum (K,)) in `dtype`.
@@ -211,9 +216,14 @@ def _loss_sums(W, b, X, y, dtype):
     db_sum = np.zeros(b.shape, dtype=dtype)
     loss_sum = 0.0
     block = _block_rows(*W.shape)
-    for start in range(0, X.shape[0], block):
-        loss_sum += _accumulate_block(W, b, X[start:start + block], y[start:start + block],
-                                      dW_sum, db_sum)
+    if isinstance(rows, slice):
+        for start in range(rows.start, rows.stop, block):
+            stop = min(start + block, rows.stop)
+            loss_sum += _accumulate_block(W, b, X[start:stop], y[start:stop], dW_sum, db_sum)
+    else:
+        for start in range(0, rows.size, block):
+            idx = rows[start:start + block]
+            loss_sum += _accumulate_block(W, b, np.take(X, idx, axis=0), y[idx], dW_sum, db_sum)
     return loss_sum, dW_sum, db_sum
 
 
@@ -234,8 +244,8 @@ def _n_workers():
     return min(cores or 1, _MAX_WORKERS)
 
 
-def _parallel_loss_sums(W, b, X, y, dtype, workers):
-    """_loss_sums over `workers` contiguous slices of the rows, one per thread.
+def _parallel_loss_sums(W, b, X, y, rows, dtype, workers):
+    """_loss_sums over `workers` contiguous parts of `rows`, one per thread.
 
     The small block products run single-threaded inside OpenBLAS, so without this the
     loss would use one core. numpy releases the GIL inside matmul, so the threads overlap.
@@ -244,15 +254,37 @@ def _parallel_loss_sums(W, b, X, y, dtype, workers):
     if _pool is None or _pool_size < workers:
         _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="softmax-loss")
         _pool_size = workers
+    offset, n = (rows.start, rows.stop - rows.start) if isinstance(rows, slice) else (0, rows.size)
     block = _block_rows(*W.shape)
-    n_blocks = -(-X.shape[0] // block)
-    # Slices start on block boundaries, so each thread sees the same blocks as serially.
-    bounds = [min(X.shape[0], n_blocks * i // workers * block) for i in range(workers + 1)]
-    futures = [_pool.submit(_loss_sums, W, b, X[lo:hi], y[lo:hi], dtype)
-               for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
-    parts = [future.result() for future in futures]
-    return (sum(part[0] for part in parts), sum(part[1] for part in parts),
-            sum(part[2] for part in parts))
+    n_blocks = -(-n // block)
+    # Parts start on block boundaries, so each thread sees the same blocks as serially.
+    bounds = [min(n, n_blocks * i // workers * block) for i in range(workers + 1)]
+    parts = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        if hi > lo:
+            part = slice(offset + lo, offset + hi) if isinstance(rows, slice) else rows[lo:hi]
+            parts.append(_pool.submit(_loss_sums, W, b, X, y, part, dtype))
+    sums = [future.result() for future in parts]
+    return tuple(sum(values) for values in zip(*sums))
+
+
+def _loss_and_grads(W, b, X, y, reg, rows=None):
+    """softmax_loss_vectorized on validated inputs, for the samples `rows` (default all)."""
+    dtype = _float_dtype(W, b, X)
+    rows = slice(0, X.shape[0]) if rows is None else rows
+    N = rows.stop - rows.start if isinstance(rows, slice) else rows.size
+    workers = _n_workers()
+    if workers > 1 and N >= _PARALLEL_MIN_ROWS:
+        loss_sum, dW, db = _parallel_loss_sums(W, b, X, y, rows, dtype, workers)
+    else:
+        loss_sum, dW, db = _loss_sums(W, b, X, y, rows, dtype)
+    dW *= dtype.type(1.0 / N)
+    db *= dtype.type(1.0 / N)
+    loss = loss_sum / N
+    if reg:
+        loss += reg * float(np.vdot(W, W))
+        dW += (2 * reg) * W
+    return dtype.type(loss), dW, db
 
 
 def softmax_loss_vectorized(W, b, X, y, reg=0.0):
@@ -273,20 +305,7 @@ def softmax_loss_vectorized(W, b, X, y, reg=0.0):
         loss (scalar of the input float dtype), dW (K, D), db (K,).
     """
     W, b, X, y = _validated(W, b, X, y, reg)
-    dtype = _float_dtype(W, b, X)
-    N = X.shape[0]
-    workers = _n_workers()
-    if workers > 1 and N >= _PARALLEL_MIN_ROWS:
-        loss_sum, dW, db = _parallel_loss_sums(W, b, X, y, dtype, workers)
-    else:
-        loss_sum, dW, db = _loss_sums(W, b, X, y, dtype)
-    dW *= dtype.type(1.0 / N)
-    db *= dtype.type(1.0 / N)
-    loss = loss_sum / N
-    if reg:
-        loss += reg * float(np.vdot(W, W))
-        dW += (2 * reg) * W
-    return dtype.type(loss), dW, db
+    return _loss_and_grads(W, b, X, y, reg)
 
 
 # ---------------------------------------------------------------- minibatches and SGD
@@ -365,14 +384,12 @@ def sgd_epoch(W, b, X, y, lr, batch_size, rng, reg=0.0):
     _check_params(W, b)
     _check_data(W, X, y)
     batch_size = _check_batch_size(batch_size)
+    _check_reg(reg)
     n_batches = -(-X.shape[0] // batch_size)
     batch_losses = np.empty(n_batches)
-    X_batch = np.empty((min(batch_size, X.shape[0]), X.shape[1]), dtype=X.dtype)
     for i, idx in enumerate(minibatches(X.shape[0], batch_size, rng)):
-        # Gather into a reused buffer: no fresh B x D allocation per step.
-        xb = X_batch[:idx.size]
-        np.take(X, idx, axis=0, out=xb, mode="clip")  # indices are a permutation: no bounds buffering
-        loss, dW, db = softmax_loss_vectorized(W, b, xb, y[idx], reg)
+        # Validated once above; the loss gathers each block of the batch just before use.
+        loss, dW, db = _loss_and_grads(W, b, X, y, reg, rows=idx)
         batch_losses[i] = loss
         W -= lr * dW    # our own copies, updated in place
         b -= lr * db

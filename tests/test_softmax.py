@@ -122,9 +122,15 @@ def test_threaded_loss_equals_naive(monkeypatch):
     naive = softmax_loss_naive(W, b, X, y, 0.5)
     for a, c in zip(naive, fast):
         assert relative_error(a, c) < 1e-10
+    # A full-batch epoch gathers shuffled rows block by block, also in threads.
+    W1, b1, _ = sgd_epoch(W, b, X, y, lr=0.1, batch_size=2000, rng=np.random.default_rng(0), reg=0.5)
+    assert calls == [3, 3]
+    # Shuffled rows sum in another order: equal to rounding (|W| ~ 0.01, |dW| ~ 0.01).
+    np.testing.assert_allclose(W1, W - 0.1 * fast[1], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(b1, b - 0.1 * fast[2], rtol=0, atol=1e-15)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     serial = softmax_loss_vectorized(W, b, X, y, 0.5)
-    assert calls == [3]
+    assert calls == [3, 3]
     for a, c in zip(serial, fast):
         assert relative_error(a, c) < 1e-12
 
