@@ -353,7 +353,9 @@ def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
     """
     X, y = np.asarray(X), np.asarray(y)
     if X.shape[0] != y.shape[0]:
-        raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}")
+        raise ValueError(
+            f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}"
+        )
     if shuffle:
         batches = minibatches(X.shape[0], batch_size, rng)
     else:
