@@ -171,8 +171,13 @@ def _difference(actual, expected, rtol, atol):
     if actual_array.shape != expected_array.shape:
         return f"shape {actual_array.shape}, expected {expected_array.shape}"
     if not np.allclose(actual_array, expected_array, rtol=rtol, atol=atol, equal_nan=True):
+        if np.any(np.isnan(actual_array) != np.isnan(expected_array)):
+            return "NaN where the reference has a number (or the reverse)"
+        if np.any(np.isinf(actual_array) & ~np.isinf(expected_array)):
+            return "infinite where the reference is finite (overflow?)"
         scale = np.maximum(np.abs(expected_array), atol)
-        worst = float(np.nanmax(np.abs(actual_array - expected_array) / scale))
+        with np.errstate(invalid="ignore"):
+            worst = float(np.nanmax(np.abs(actual_array - expected_array) / scale))
         return f"values differ from the reference (max relative error {worst:.2g})"
     return None
 
