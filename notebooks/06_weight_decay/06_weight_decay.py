@@ -750,7 +750,8 @@ for name, results in sweep.items():
 #   of the L2-regularised loss (the red diamond)?
 # * Watch the flat coordinate $w_2$: which method pulls it in more?
 # * Change `lr` with `weight_decay` fixed: AdamW's decay per step is `lr·weight_decay`, so its end
-#   point moves with `lr`; Adam + L2's fixed point does not depend on `lr`.
+#   point moves with `lr`; Adam + L2 converges to the L2 minimiser whatever `lr` (as long as 300
+#   steps are enough to get there).
 #
 # The cell after the widget records the end points for a few values from code.
 
@@ -769,3 +770,9 @@ for weight_decay in (0.01, 0.1, 1.0):
     print(f"{weight_decay:6g} | ({end_l2[0]:8.4f}, {end_l2[1]:8.4f})   | ({end_w[0]:8.4f}, {end_w[1]:8.4f})"
           f"   | ({l2_min[0]:6.3f}, {l2_min[1]:6.3f})")
 explorer.sliders["weight_decay"].value = 0.1
+print(f"\nweight_decay = 0.1, changing lr:")
+for lr in (0.02, 0.05, 0.2):
+    explorer.sliders["lr"].value = lr
+    end_l2, end_w = explorer.trajectories["Adam + L2"][-1], explorer.trajectories["AdamW"][-1]
+    print(f"lr = {lr:<5g}: Adam + L2 ({end_l2[0]:.4f}, {end_l2[1]:.4f}), AdamW ({end_w[0]:.4f}, {end_w[1]:.4f})")
+explorer.sliders["lr"].value = 0.05
