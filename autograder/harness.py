@@ -116,6 +116,59 @@ def check_that(name, condition_fn, label):
     return None
 
 
+def check_raises(name, call, label, error=ValueError):
+    """A hidden check that `call()` raises `error` (e.g. ValueError for a negative lr)."""
+    try:
+        call()
+    except error:
+        problem = None
+    except NotImplementedError:
+        problem = "not implemented yet"
+    except Exception as other:
+        problem = f"raised {type(other).__name__} instead of {error.__name__}"
+    else:
+        problem = f"did not raise {error.__name__}"
+    failures = [] if problem is None else [f"{label}: {problem}"]
+    _record(name, 1, failures)
+    if failures:
+        raise HiddenTestFailure(f"{name}: 1 of 1 hidden cases failed\n  - {failures[0]}")
+
+
+def optimizer_run(step_fn):
+    """Wrap an optimizer so that check_against_reference can compare whole runs of it.
+
+    The returned function takes (w0, noise, hparams, curvature=0.0, lrs=None): at step t the
+    gradient is curvature * w_t + noise[t] (so it depends on the iterates), and when `lrs` is
+    given the learning rate changes every step, where momentum conventions differ.
+    It returns (iterates (T + 1, *w0.shape), final state), and rejects any in-place change
+    to w, dw or the state, which a caller of a pure optimizer would not notice until later.
+    """
+    def run(w0, noise, hparams, curvature=0.0, lrs=None):
+        w, state = np.array(w0, dtype=float), None
+        path = [w.copy()]
+        for t in range(len(noise)):
+            dw = curvature * w + noise[t]
+            step_hparams = dict(hparams) if lrs is None else dict(hparams, lr=float(lrs[t]))
+            before = copy.deepcopy((w, dw, state))
+            w_next, state_next = step_fn(w, dw, state, **step_hparams)
+            if not _same((w, dw, state), before):
+                raise AssertionError("changed w, dw or the state in place: build new arrays and a new dict")
+            w, state = np.array(w_next, dtype=float), state_next
+            path.append(w.copy())
+        return np.stack(path), state
+    return run
+
+
+def schedule_values(schedule):
+    """Wrap a schedule so that check_against_reference compares it over many steps.
+
+    The returned function takes (ts, **params) and returns [schedule(t, **params) for t in ts].
+    """
+    def values(ts, **params):
+        return [float(schedule(int(t), **params)) for t in ts]
+    return values
+
+
 def run_optimizer(step_fn, w0, gradients, hparams):
     """Apply `step_fn(w, dw, state, **hparams)` for each gradient; return the stacked iterates.
 

@@ -95,3 +95,40 @@ def test_run_optimizer_stacks_iterates():
 
     path = run_optimizer(sgd, [1.0, 2.0], np.ones((3, 2)), {"lr": 0.5})
     np.testing.assert_allclose(path, [[1, 2], [0.5, 1.5], [0, 1], [-0.5, 0.5]])
+
+
+def sgd_pure(w, dw, state=None, lr=0.1):
+    return w - lr * dw, {"step": (state or {"step": 0})["step"] + 1}
+
+
+def sgd_in_place(w, dw, state=None, lr=0.1):
+    w -= lr * dw
+    return w, {"step": 1}
+
+
+def test_optimizer_run_compares_whole_runs_and_catches_in_place_updates():
+    from autograder.harness import optimizer_run
+
+    rng = np.random.default_rng(0)
+    cases = [Case("quadratic", (rng.normal(size=3), rng.normal(size=(20, 3)), {"lr": 0.1}, np.array([1.0, 2.0, 3.0]))),
+             Case("changing lr", (rng.normal(size=2), rng.normal(size=(10, 2)), {}, 0.5, np.linspace(0.1, 0.01, 10)))]
+    check_against_reference("sgd", optimizer_run(sgd_pure), optimizer_run(sgd_pure), cases)
+    with pytest.raises(HiddenTestFailure, match="in place"):
+        check_against_reference("sgd", optimizer_run(sgd_in_place), optimizer_run(sgd_pure), cases)
+    path, state = optimizer_run(sgd_pure)(np.zeros(2), np.ones((4, 2)), {"lr": 0.5})
+    np.testing.assert_allclose(path[:, 0], [0, -0.5, -1, -1.5, -2])
+    assert state == {"step": 4}
+
+
+def test_schedule_values_and_check_raises():
+    from autograder.harness import check_raises, schedule_values
+
+    def halving(t, lr0):
+        if lr0 < 0:
+            raise ValueError("lr0 must be non-negative")
+        return lr0 * 0.5 ** t
+
+    assert schedule_values(halving)([0, 1, 3], lr0=1.0) == [1.0, 0.5, 0.125]
+    check_raises("halving", lambda: halving(0, -1.0), "negative lr0")
+    with pytest.raises(HiddenTestFailure, match="did not raise ValueError"):
+        check_raises("halving", lambda: halving(0, 1.0), "positive lr0")
