@@ -243,43 +243,12 @@ except ValueError:
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-import copy
-
-from autograder.harness import Case, check_against_reference, reference
-
-
-def _same_tree(a, b):
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same_tree(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_same_tree(x, y) for x, y in zip(a, b))
-    if a is None or b is None:
-        return a is b
-    return np.array_equal(np.asarray(a), np.asarray(b))
-
-
-def _runner(step_fn):
-    """Run step_fn with g_t = curvature * w_t + noise[t]; return (iterates, final state); reject in-place changes."""
-    def run(w0, noise, hparams, curvature=0.0, lrs=None):
-        w, state = np.array(w0, dtype=float), None
-        path = [w.copy()]
-        for t in range(len(noise)):
-            dw = curvature * w + noise[t]
-            hp = dict(hparams) if lrs is None else dict(hparams, lr=float(lrs[t]))
-            before = copy.deepcopy((w, dw, state))
-            w_next, state_next = step_fn(w, dw, state, **hp)
-            if not _same_tree((w, dw, state), before):
-                raise AssertionError("changed w, dw or the state in place: build new arrays and a new dict")
-            w, state = np.array(w_next, dtype=float), state_next
-            path.append(w.copy())
-        return np.stack(path), state
-    return run
-
+from autograder.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(501)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
 check_against_reference(
-    "adagrad", _runner(adagrad), _runner(reference("solutions.optim:adagrad")),
+    "adagrad", optimizer_run(adagrad), optimizer_run(reference("solutions.optim:adagrad")),
     [Case("defaults, 30 steps, shape (3,)", (_rng.normal(size=3), _rng.normal(size=(30, 3)), {})),
      Case("shape (3, 4), lr 0.1", (_rng.normal(size=(3, 4)), _rng.normal(size=(25, 3, 4)), {"lr": 0.1})),
      Case("quadratic, iterate-dependent gradients", (_rng.normal(size=5), 0.01 * _rng.normal(size=(60, 5)),
@@ -445,43 +414,12 @@ except ValueError:
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-import copy
-
-from autograder.harness import Case, check_against_reference, reference
-
-
-def _same_tree(a, b):
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same_tree(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_same_tree(x, y) for x, y in zip(a, b))
-    if a is None or b is None:
-        return a is b
-    return np.array_equal(np.asarray(a), np.asarray(b))
-
-
-def _runner(step_fn):
-    """Run step_fn with g_t = curvature * w_t + noise[t]; return (iterates, final state); reject in-place changes."""
-    def run(w0, noise, hparams, curvature=0.0, lrs=None):
-        w, state = np.array(w0, dtype=float), None
-        path = [w.copy()]
-        for t in range(len(noise)):
-            dw = curvature * w + noise[t]
-            hp = dict(hparams) if lrs is None else dict(hparams, lr=float(lrs[t]))
-            before = copy.deepcopy((w, dw, state))
-            w_next, state_next = step_fn(w, dw, state, **hp)
-            if not _same_tree((w, dw, state), before):
-                raise AssertionError("changed w, dw or the state in place: build new arrays and a new dict")
-            w, state = np.array(w_next, dtype=float), state_next
-            path.append(w.copy())
-        return np.stack(path), state
-    return run
-
+from autograder.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(502)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
 check_against_reference(
-    "rmsprop", _runner(rmsprop), _runner(reference("solutions.optim:rmsprop")),
+    "rmsprop", optimizer_run(rmsprop), optimizer_run(reference("solutions.optim:rmsprop")),
     [Case("defaults, 40 steps, shape (3,)", (_rng.normal(size=3), _rng.normal(size=(40, 3)), {})),
      Case("shape (2, 5), alpha 0.9", (_rng.normal(size=(2, 5)), _rng.normal(size=(30, 2, 5)), {"lr": 0.01, "alpha": 0.9})),
      Case("quadratic, iterate-dependent gradients", (_rng.normal(size=5), 0.01 * _rng.normal(size=(60, 5)),
@@ -628,43 +566,12 @@ except ValueError:
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-import copy
-
-from autograder.harness import Case, check_against_reference, reference
-
-
-def _same_tree(a, b):
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same_tree(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_same_tree(x, y) for x, y in zip(a, b))
-    if a is None or b is None:
-        return a is b
-    return np.array_equal(np.asarray(a), np.asarray(b))
-
-
-def _runner(step_fn):
-    """Run step_fn with g_t = curvature * w_t + noise[t]; return (iterates, final state); reject in-place changes."""
-    def run(w0, noise, hparams, curvature=0.0, lrs=None):
-        w, state = np.array(w0, dtype=float), None
-        path = [w.copy()]
-        for t in range(len(noise)):
-            dw = curvature * w + noise[t]
-            hp = dict(hparams) if lrs is None else dict(hparams, lr=float(lrs[t]))
-            before = copy.deepcopy((w, dw, state))
-            w_next, state_next = step_fn(w, dw, state, **hp)
-            if not _same_tree((w, dw, state), before):
-                raise AssertionError("changed w, dw or the state in place: build new arrays and a new dict")
-            w, state = np.array(w_next, dtype=float), state_next
-            path.append(w.copy())
-        return np.stack(path), state
-    return run
-
+from autograder.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(503)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
 check_against_reference(
-    "adadelta", _runner(adadelta), _runner(reference("solutions.optim:adadelta")),
+    "adadelta", optimizer_run(adadelta), optimizer_run(reference("solutions.optim:adadelta")),
     [Case("defaults, 40 steps, shape (3,)", (_rng.normal(size=3), _rng.normal(size=(40, 3)), {})),
      Case("shape (4, 2), rho 0.95", (_rng.normal(size=(4, 2)), _rng.normal(size=(30, 4, 2)), {"rho": 0.95})),
      Case("quadratic, iterate-dependent gradients", (_rng.normal(size=5), 0.01 * _rng.normal(size=(80, 5)),
@@ -929,44 +836,13 @@ for bad in ({"lr": -0.1}, {"betas": (1.0, 0.999)}, {"betas": (0.9, -0.1)}):
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-import copy
-
-from autograder.harness import Case, check_against_reference, reference
-
-
-def _same_tree(a, b):
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same_tree(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_same_tree(x, y) for x, y in zip(a, b))
-    if a is None or b is None:
-        return a is b
-    return np.array_equal(np.asarray(a), np.asarray(b))
-
-
-def _runner(step_fn):
-    """Run step_fn with g_t = curvature * w_t + noise[t]; return (iterates, final state); reject in-place changes."""
-    def run(w0, noise, hparams, curvature=0.0, lrs=None):
-        w, state = np.array(w0, dtype=float), None
-        path = [w.copy()]
-        for t in range(len(noise)):
-            dw = curvature * w + noise[t]
-            hp = dict(hparams) if lrs is None else dict(hparams, lr=float(lrs[t]))
-            before = copy.deepcopy((w, dw, state))
-            w_next, state_next = step_fn(w, dw, state, **hp)
-            if not _same_tree((w, dw, state), before):
-                raise AssertionError("changed w, dw or the state in place: build new arrays and a new dict")
-            w, state = np.array(w_next, dtype=float), state_next
-            path.append(w.copy())
-        return np.stack(path), state
-    return run
-
+from autograder.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(504)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
 _shrinking = np.concatenate([5.0 * _rng.normal(size=(10, 3)), 0.1 * _rng.normal(size=(30, 3))])
 check_against_reference(
-    "adam", _runner(adam), _runner(reference("solutions.optim:adam")),
+    "adam", optimizer_run(adam), optimizer_run(reference("solutions.optim:adam")),
     [Case("defaults, 50 steps, shape (3,)", (_rng.normal(size=3), _rng.normal(size=(50, 3)), {})),
      Case("shape (3, 4), lr 0.01", (_rng.normal(size=(3, 4)), _rng.normal(size=(40, 3, 4)), {"lr": 0.01})),
      Case("quadratic, iterate-dependent gradients", (_rng.normal(size=5), 0.01 * _rng.normal(size=(100, 5)),
@@ -1133,43 +1009,12 @@ except ValueError:
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-import copy
-
-from autograder.harness import Case, check_against_reference, reference
-
-
-def _same_tree(a, b):
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same_tree(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_same_tree(x, y) for x, y in zip(a, b))
-    if a is None or b is None:
-        return a is b
-    return np.array_equal(np.asarray(a), np.asarray(b))
-
-
-def _runner(step_fn):
-    """Run step_fn with g_t = curvature * w_t + noise[t]; return (iterates, final state); reject in-place changes."""
-    def run(w0, noise, hparams, curvature=0.0, lrs=None):
-        w, state = np.array(w0, dtype=float), None
-        path = [w.copy()]
-        for t in range(len(noise)):
-            dw = curvature * w + noise[t]
-            hp = dict(hparams) if lrs is None else dict(hparams, lr=float(lrs[t]))
-            before = copy.deepcopy((w, dw, state))
-            w_next, state_next = step_fn(w, dw, state, **hp)
-            if not _same_tree((w, dw, state), before):
-                raise AssertionError("changed w, dw or the state in place: build new arrays and a new dict")
-            w, state = np.array(w_next, dtype=float), state_next
-            path.append(w.copy())
-        return np.stack(path), state
-    return run
-
+from autograder.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(505)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
 check_against_reference(
-    "nadam", _runner(nadam), _runner(reference("solutions.optim:nadam")),
+    "nadam", optimizer_run(nadam), optimizer_run(reference("solutions.optim:nadam")),
     [Case("defaults, 50 steps, shape (3,)", (_rng.normal(size=3), _rng.normal(size=(50, 3)), {})),
      Case("shape (2, 3), lr 0.01", (_rng.normal(size=(2, 3)), _rng.normal(size=(40, 2, 3)), {"lr": 0.01})),
      Case("quadratic, iterate-dependent gradients", (_rng.normal(size=5), 0.01 * _rng.normal(size=(100, 5)),
