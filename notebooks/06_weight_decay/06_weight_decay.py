@@ -195,43 +195,12 @@ for bad in ({"lr": -0.1}, {"weight_decay": -1.0}):
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-import copy
-
-from autograder.harness import Case, check_against_reference, reference
-
-
-def _same_tree(a, b):
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same_tree(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_same_tree(x, y) for x, y in zip(a, b))
-    if a is None or b is None:
-        return a is b
-    return np.array_equal(np.asarray(a), np.asarray(b))
-
-
-def _runner(step_fn):
-    """Run step_fn with g_t = curvature * w_t + noise[t]; return (iterates, final state); reject in-place changes."""
-    def run(w0, noise, hparams, curvature=0.0, lrs=None):
-        w, state = np.array(w0, dtype=float), None
-        path = [w.copy()]
-        for t in range(len(noise)):
-            dw = curvature * w + noise[t]
-            hp = dict(hparams) if lrs is None else dict(hparams, lr=float(lrs[t]))
-            before = copy.deepcopy((w, dw, state))
-            w_next, state_next = step_fn(w, dw, state, **hp)
-            if not _same_tree((w, dw, state), before):
-                raise AssertionError("changed w, dw or the state in place: build new arrays and a new dict")
-            w, state = np.array(w_next, dtype=float), state_next
-            path.append(w.copy())
-        return np.stack(path), state
-    return run
-
+from autograder.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(601)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
 check_against_reference(
-    "sgd", _runner(sgd), _runner(reference("solutions.optim:sgd")),
+    "sgd", optimizer_run(sgd), optimizer_run(reference("solutions.optim:sgd")),
     [Case("defaults, 20 steps, shape (3,)", (_rng.normal(size=3), _rng.normal(size=(20, 3)), {})),
      Case("weight_decay, shape (3, 4)", (_rng.normal(size=(3, 4)), _rng.normal(size=(20, 3, 4)),
                                          {"lr": 0.05, "weight_decay": 0.3})),
@@ -423,44 +392,13 @@ for bad in ({"lr": -0.1}, {"weight_decay": -1.0}):
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-import copy
-
-from autograder.harness import Case, check_against_reference, reference
-
-
-def _same_tree(a, b):
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same_tree(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_same_tree(x, y) for x, y in zip(a, b))
-    if a is None or b is None:
-        return a is b
-    return np.array_equal(np.asarray(a), np.asarray(b))
-
-
-def _runner(step_fn):
-    """Run step_fn with g_t = curvature * w_t + noise[t]; return (iterates, final state); reject in-place changes."""
-    def run(w0, noise, hparams, curvature=0.0, lrs=None):
-        w, state = np.array(w0, dtype=float), None
-        path = [w.copy()]
-        for t in range(len(noise)):
-            dw = curvature * w + noise[t]
-            hp = dict(hparams) if lrs is None else dict(hparams, lr=float(lrs[t]))
-            before = copy.deepcopy((w, dw, state))
-            w_next, state_next = step_fn(w, dw, state, **hp)
-            if not _same_tree((w, dw, state), before):
-                raise AssertionError("changed w, dw or the state in place: build new arrays and a new dict")
-            w, state = np.array(w_next, dtype=float), state_next
-            path.append(w.copy())
-        return np.stack(path), state
-    return run
-
+from autograder.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(602)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
 _shrinking = np.concatenate([5.0 * _rng.normal(size=(10, 3)), 0.1 * _rng.normal(size=(30, 3))])
 check_against_reference(
-    "adamw", _runner(adamw), _runner(reference("solutions.optim:adamw")),
+    "adamw", optimizer_run(adamw), optimizer_run(reference("solutions.optim:adamw")),
     [Case("defaults, 50 steps, shape (3,)", (_rng.normal(size=3), _rng.normal(size=(50, 3)), {})),
      Case("shape (3, 4), strong decay", (_rng.normal(size=(3, 4)), _rng.normal(size=(40, 3, 4)),
                                          {"lr": 0.01, "weight_decay": 0.5})),
