@@ -57,10 +57,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=50)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds over the worker counts")
     parser.add_argument("--lesson", help="default: 01_* if it exists, else the synthetic lesson")
     args = parser.parse_args()
-    if args.students < 1 or any(w < 1 for w in args.workers):
-        parser.error("--students and --workers must be at least 1")
+    if args.students < 1 or args.rounds < 1 or any(w < 1 for w in args.workers):
+        parser.error("--students, --rounds and --workers must be at least 1")
 
     lessons = Course.open(REPO).lessons()
     lesson = args.lesson or next((name for name in lessons if name.startswith("01_")), None)
@@ -68,7 +69,8 @@ def main():
     try:
         course, lesson = build_course(root, lesson)
         print(f"lesson: {lesson}{' (synthetic: lesson 01 does not exist yet)' if lesson == SYNTHETIC_LESSON else ''}")
-        print(f"machine: {os.cpu_count()} cores; students: {args.students}")
+        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+              f"students: {args.students}")
 
         (first,) = release(course, [lesson])
         (again,) = release(course, [lesson])
@@ -76,22 +78,28 @@ def main():
         print(f"release: {first.seconds:.2f} s (first, creates the gradebook), {again.seconds:.2f} s (again)")
 
         names = submit_copies(course, lesson, args.students)
-        walls = {}
-        for workers in args.workers:
-            start = time.perf_counter()
-            outcomes = grade(course, lesson, workers=workers, timeout=120, total_timeout=900,
-                             students=names, progress=False)
-            walls[workers] = time.perf_counter() - start
-            bad = [o for o in outcomes if o.status != GRADED]
-            per_submission = [o.seconds for o in outcomes]
-            print(f"--workers {workers}: {walls[workers]:.1f} s for {len(names)} submissions "
-                  f"({walls[workers] / len(names):.2f} s each on average); median time per submission "
-                  f"{statistics.median(per_submission):.2f} s; not graded: {len(bad)}")
+        walls = {workers: [] for workers in args.workers}
+        # Rounds alternate the worker counts, so a machine that gets busier or quieter during the
+        # run (other jobs) biases every count alike; the load average is printed beside each run.
+        for round_index in range(args.rounds):
+            for workers in args.workers:
+                load_before = os.getloadavg()[0]
+                start = time.perf_counter()
+                outcomes = grade(course, lesson, workers=workers, timeout=120, total_timeout=900,
+                                 students=names, progress=False)
+                wall = time.perf_counter() - start
+                walls[workers].append(wall)
+                bad = [o for o in outcomes if o.status != GRADED]
+                print(f"round {round_index + 1}, --workers {workers}: {wall:.1f} s for {len(names)} submissions "
+                      f"({wall / len(names):.2f} s each); median time per submission "
+                      f"{statistics.median(o.seconds for o in outcomes):.2f} s; not graded: {len(bad)}; "
+                      f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after", flush=True)
         if len(walls) > 1:
             base = min(walls)
-            for workers, wall in sorted(walls.items()):
+            for workers, times in sorted(walls.items()):
                 if workers != base:
-                    print(f"speed-up of --workers {workers} over --workers {base}: {walls[base] / wall:.2f}x")
+                    ratio = statistics.median(walls[base]) / statistics.median(times)
+                    print(f"speed-up of --workers {workers} over --workers {base} (median of rounds): {ratio:.2f}x")
     finally:
         shutil.rmtree(root.parent, ignore_errors=True)
 
