@@ -97,7 +97,8 @@ def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
     timeout:        seconds one cell may run before it is interrupted (ExecutePreprocessor.timeout).
     total_timeout:  seconds one submission may take in all before its process tree is killed.
     """
-    _check_positive("workers", workers, "use 1 or more")
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ValueError(f"workers must be a positive number, got {workers!r}: use 1 or more (an integer)")
     _check_positive("timeout", timeout, "give the per-cell limit in seconds")
     _check_positive("total_timeout", total_timeout, "give the per-submission limit in seconds")
     require_released(course, assignment)
@@ -107,7 +108,10 @@ def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
     outcomes, to_run = [], []
     for student in students:
         outcome = precheck(course, assignment, student)
-        (outcomes.append(outcome) if outcome else to_run.append(student))
+        if outcome is None:
+            to_run.append(student)
+        else:
+            outcomes.append(outcome)
 
     status = course.load_status()
     by_assignment = status.setdefault(assignment, {})
@@ -122,10 +126,14 @@ def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
     for outcome in outcomes:
         _report_progress(bar, outcome, progress)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_one, course, assignment, student, timeout, total_timeout, grading_mode)
-                   for student in to_run]
+        futures = {pool.submit(grade_one, course, assignment, student, timeout, total_timeout, grading_mode): student
+                   for student in to_run}
         for future in as_completed(futures):
-            outcome = future.result()
+            try:
+                outcome = future.result()
+            except Exception as error:  # a broken grader for one submission must not stop the batch
+                outcome = Outcome(futures[future], assignment, GRADER_ERROR,
+                                  f"the grading driver failed: {error!r}", graded_at=_now())
             present = {p.stem for p in notebook_files(course.assignment_dir("submitted", assignment,
                                                                               outcome.student))}
             outcome.missing_notebooks = [name for name in expected if name not in present]

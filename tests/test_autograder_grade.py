@@ -119,3 +119,27 @@ def test_csv_leaves_the_score_empty_unless_graded(tmp_path):
     lines = (tmp_path / "grades.csv").read_text().splitlines()
     assert lines == ["student,assignment,notebook,score,max_score,status,detail",
                      f"a,{LESSON},{LESSON},0,6,graded,", f"b,{LESSON},{LESSON},,6,kernel died,x"]
+
+
+def test_one_crashing_grading_does_not_stop_the_batch(course, monkeypatch):
+    import autograder.grade as grade_module
+
+    for student in ("ann", "bob", "cid"):
+        folder = course.assignment_dir("submitted", LESSON, student)
+        folder.mkdir(parents=True)
+        (folder / f"{LESSON}.ipynb").write_text(nbformat.writes(new_notebook()))
+
+    def fake_grade_one(course, assignment, student, *args):
+        if student == "bob":
+            raise OSError("disk full")
+        return grade_module.Outcome(student, assignment, "graded", seconds=1.0)
+
+    monkeypatch.setattr(grade_module, "require_released", lambda course, assignment: None)
+    monkeypatch.setattr(grade_module, "grade_one", fake_grade_one)
+    outcomes = grade(course, LESSON, workers=2, progress=False)
+    assert [(o.student, o.status) for o in outcomes] == [("ann", "graded"), ("bob", "grader error"),
+                                                          ("cid", "graded")]
+    assert "disk full" in outcomes[1].detail
+    assert course.load_status()[LESSON]["bob"]["status"] == "grader error"
+    with pytest.raises(ValueError, match="workers must be a positive number"):
+        grade(course, LESSON, workers=1.5, progress=False)
