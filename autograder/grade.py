@@ -221,6 +221,9 @@ def classify(course, assignment, student, run_path, returncode, timeout):
     run = json.loads(run_path.read_text(encoding="utf-8"))
     text = (run.get("log") or "") + "\n" + (run.get("error") or "")
     if not run.get("success"):
+        if "Kernel died before replying to kernel_info" in text or "Kernel didn't respond" in text:
+            # No student code ran yet: the grading environment cannot start a kernel.
+            return Outcome(student, assignment, GRADER_ERROR, "the kernel did not start: " + _last_error_line(text))
         if "DeadKernelError" in text or "Kernel died" in text:
             return Outcome(student, assignment, KERNEL_DIED, "the kernel exited while running the notebook")
         if "UnresponsiveKernelError" in text or "became unresponsive" in text:
