@@ -126,7 +126,7 @@ assert per_example_gradients(w_visible, X_visible, y_visible).shape == (6, 3)
 assert_unchanged(X_before, X_visible, name="X")
 print("per_example_gradients: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_that
+from autograder.harness import Case, check_against_reference, check_raises
 
 rng_hidden = np.random.default_rng(801)
 
@@ -147,17 +147,9 @@ cases.append(Case("logistic with very large scores", _hidden_problem(10, 3, "log
                   {"loss": "logistic"}))
 check_against_reference("per_example_gradients", per_example_gradients,
                         "solutions.sgd_theory:per_example_gradients", cases)
-
-
-def _raises_value_error():
-    try:
-        per_example_gradients(np.zeros(2), np.zeros((3, 2)), np.zeros(3), loss="hinge")
-    except ValueError:
-        return True
-    return False
-
-
-check_that("per_example_gradients", _raises_value_error, "an unknown loss name raises ValueError")
+check_raises("per_example_gradients",
+             lambda: per_example_gradients(np.zeros(2), np.zeros((3, 2)), np.zeros(3), loss="hinge"),
+             "an unknown loss name")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -370,7 +362,7 @@ for bad in (0, 2.5):
         raise AssertionError(f"batch_size={bad} should raise ValueError")
 print("minibatch_gradient_variance: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_that
+from autograder.harness import Case, check_against_reference, check_raises
 
 rng_hidden = np.random.default_rng(803)
 cases = []
@@ -383,18 +375,8 @@ cases.append(Case("batch larger than N with replacement", (rng_hidden.normal(siz
 cases.append(Case("numpy integer batch size", (rng_hidden.normal(size=(10, 2)), np.int64(3)), {"replace": False}))
 check_against_reference("minibatch_gradient_variance", minibatch_gradient_variance,
                         "solutions.sgd_theory:minibatch_gradient_variance", cases)
-
-
-def _too_big_without_replacement():
-    try:
-        minibatch_gradient_variance(np.ones((4, 2)), 5, replace=False)
-    except ValueError:
-        return True
-    return False
-
-
-check_that("minibatch_gradient_variance", _too_big_without_replacement,
-           "batch larger than N without replacement raises ValueError")
+check_raises("minibatch_gradient_variance", lambda: minibatch_gradient_variance(np.ones((4, 2)), 5, replace=False),
+             "batch larger than N without replacement")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -514,7 +496,7 @@ assert run_sgd(lambda w, t: w, w0_hand, 0, 0.5).shape == (1, 2), "with n_steps =
 assert_unchanged(np.array([1.0, -1.0]), w0_hand, name="w0")
 print("run_sgd: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_that, reference
+from autograder.harness import Case, check_against_reference, check_raises, reference
 
 rng_hidden = np.random.default_rng(804)
 
@@ -556,17 +538,8 @@ cases.append(Case("zero steps", (3, 10, 2, rng_hidden.normal(size=2), 0, "consta
 cases.append(Case("scalar start", (4, 10, 1, 0.7, 25, "harmonic")))
 check_against_reference("run_sgd", _run_sgd_adapter(run_sgd),
                         _run_sgd_adapter(reference("solutions.sgd_theory:run_sgd")), cases)
-
-
-def _rejects_negative_lr():
-    try:
-        run_sgd(lambda w, t: w, np.ones(2), 3, lambda t: 0.1 if t < 1 else -0.1)
-    except ValueError:
-        return True
-    return False
-
-
-check_that("run_sgd", _rejects_negative_lr, "a negative step in the schedule raises ValueError")
+check_raises("run_sgd", lambda: run_sgd(lambda w, t: w, np.ones(2), 3, lambda t: 0.1 if t < 1 else -0.1),
+             "a negative step in the schedule")
 ### END HIDDEN TESTS
 
 # %% [markdown]
