@@ -134,7 +134,7 @@ def check_raises(name, call, label, error=ValueError):
         raise HiddenTestFailure(f"{name}: 1 of 1 hidden cases failed\n  - {failures[0]}")
 
 
-def optimizer_run(step_fn):
+def optimizer_run(step_fn, state_keys=None):
     """Wrap an optimizer so that check_against_reference can compare whole runs of it.
 
     The returned function takes (w0, noise, hparams, curvature=0.0, lrs=None): at step t the
@@ -142,6 +142,8 @@ def optimizer_run(step_fn):
     given the learning rate changes every step, where momentum conventions differ.
     It returns (iterates (T + 1, *w0.shape), final state), and rejects any in-place change
     to w, dw or the state, which a caller of a pure optimizer would not notice until later.
+    state_keys: compare only these entries of the final state (e.g. ("momentum_buffer",) when
+    students are not asked to keep torch's step counter); None compares the whole state.
     """
     def run(w0, noise, hparams, curvature=0.0, lrs=None):
         w, state = np.array(w0, dtype=float), None
@@ -155,6 +157,11 @@ def optimizer_run(step_fn):
                 raise AssertionError("changed w, dw or the state in place: build new arrays and a new dict")
             w, state = np.array(w_next, dtype=float), state_next
             path.append(w.copy())
+        if state_keys is not None:
+            try:
+                state = {key: state[key] for key in state_keys}
+            except (KeyError, TypeError):
+                raise AssertionError(f"the state must be a dict with the keys {list(state_keys)}") from None
         return np.stack(path), state
     return run
 
