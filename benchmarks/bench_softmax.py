@@ -214,8 +214,11 @@ def figure_memory(X, epoch_time, repeats):
 
 def figure_naive(X, y, W, b, n_naive, repeats):
     X_small, y_small = X[:n_naive], y[:n_naive]
-    t_naive = median_time(lambda: softmax_loss_naive(W, b, X_small, y_small), max(3, repeats // 2))
-    t_vec = median_time(lambda: softmax_loss_vectorized(W, b, X, y), repeats)
+    times = interleaved_median_times({
+        "naive": lambda: softmax_loss_naive(W, b, X_small, y_small),
+        "vectorized": lambda: softmax_loss_vectorized(W, b, X, y),
+    }, repeats)
+    t_naive, t_vec = times["naive"], times["vectorized"]
     per_naive = t_naive / n_naive
     per_vec = t_vec / X.shape[0]
     speedup = per_naive / per_vec
