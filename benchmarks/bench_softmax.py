@@ -37,7 +37,7 @@ def parse_args():
     parser.add_argument("--n-loss", type=int, default=5_000, help="samples for figure 1 (default 5,000)")
     parser.add_argument("--n-naive", type=int, default=500, help="samples for the naive loss (default 500)")
     parser.add_argument("--repeats", type=int, default=7, help="repeats per timing; medians reported")
-    parser.add_argument("--epoch-repeats", type=int, default=3, help="repeats of the SGD epoch")
+    parser.add_argument("--epoch-repeats", type=int, default=5, help="repeats of the SGD epoch")
     return parser.parse_args()
 
 
@@ -75,17 +75,23 @@ def median_time(fn, repeats):
     return float(np.median(times))
 
 
-def interleaved_median_times(fns, repeats):
-    """Median times of several functions timed in alternation, so that a burst of load
-    from elsewhere hits all of them alike.  fns: dict name -> callable."""
-    for fn in fns.values():
-        fn()
+def interleaved_median_times(fns, repeats, per_turn=3):
+    """Median times of several functions, timed in turns so that a burst of load from
+    elsewhere hits all of them alike.  fns: dict name -> callable.
+
+    Each turn starts with one untimed call: right after another contender, caches are
+    cold and PyTorch's OpenMP threads may still be spinning, which would bias the first
+    timed call against whoever runs second.
+    """
     times = {name: [] for name in fns}
-    for _ in range(repeats):
+    turns = max(1, -(-repeats // per_turn))
+    for _ in range(turns):
         for name, fn in fns.items():
-            start = time.perf_counter()
             fn()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(per_turn):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
     return {name: float(np.median(t)) for name, t in times.items()}
 
 
@@ -191,7 +197,7 @@ def figure_epoch(X, y, W, b, repeats):
         print("   PyTorch not installed: ratio skipped (pip install torch==2.13.0)")
         return t, None
     torch_run = torch_epoch(torch.from_numpy(X), torch.from_numpy(y), W, b, seed=1)
-    times = interleaved_median_times({"numpy": numpy_run, "torch": torch_run}, repeats)
+    times = interleaved_median_times({"numpy": numpy_run, "torch": torch_run}, repeats, per_turn=1)
     ratio = times["numpy"] / times["torch"]
     print(f"   numpy  sgd_epoch                 {times['numpy']:8.3f} s")
     print(f"   torch  Linear + CE + SGD         {times['torch']:8.3f} s")
