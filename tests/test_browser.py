@@ -1,22 +1,33 @@
-"""Real browser: JupyterLab + headless Chromium run a lecture notebook and move a slider.
+"""Real browser: JupyterLab + headless Chromium run lecture notebooks and move sliders.
 
-The test writes a small lecture notebook (an OptimizerRace) into a temporary root,
-starts JupyterLab from this Python on a free port with a random token, opens the
-notebook in headless Chromium (Debian's /usr/bin/chromium driven by Python
-playwright, fresh profile), runs all cells, presses the right-arrow key on the
-first ``lr`` slider's handle, and checks that the slider's readout and the plot
-image changed. Screenshots go to ``test-artifacts/`` at the repository root.
+Two tests share one harness (JupyterLab from this Python on a free port with a
+random token, Debian's /usr/bin/chromium driven by Python playwright with a fresh
+profile, Run All Cells, a check of every output for errors):
+
+- a small lecture notebook (an OptimizerRace) that the test writes itself: the
+  right-arrow key on the first ``lr`` slider's handle must change the readout
+  and the plot image;
+- the real lesson 02 notebook (the nbgrader source, with the reference
+  solutions) in grading mode: in its "Live lecture" section the GD stepper's
+  ``lr`` slider is moved by keyboard and its Step button clicked, and the plot
+  image, the ``lr`` readout and the iterates table must change, the table obeying
+  x_{t+1} = x_t - lr * df/dx_t at the new ``lr``.
+
+Screenshots go to ``test-artifacts/`` at the repository root.
 
 Needs chromium and playwright: ``bash .ci/install-browser`` installs both. Without
-them the test is skipped, or fails when the CI environment variable is set.
+them the tests are skipped, or fail when the CI environment variable is set.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -40,6 +51,7 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_TIMEOUT = 60
 PAGE_TIMEOUT_MS = 60_000
+LESSON_02 = REPO / "notebooks" / "02_gradient_descent" / "02_gradient_descent.ipynb"
 
 LECTURE_CELLS = [
     ("markdown", "# Live lecture (browser test)\nOptimizers racing on Rosenbrock."),
@@ -121,7 +133,7 @@ def _children(pid):
 class JupyterLab:
     """A JupyterLab server in a temporary root; stopped (with its kernels) by stop()."""
 
-    def __init__(self, root, tmp):
+    def __init__(self, root, tmp, extra_env=None):
         self.port = _free_port()
         self.token = secrets.token_hex(16)
         self.log_path = tmp / "jupyterlab.log"
@@ -140,6 +152,7 @@ class JupyterLab:
             IPYTHONDIR=str(tmp / "ipython"),
             MPLBACKEND="Agg",
         )
+        env.update(extra_env or {})  # the kernels inherit the server's environment
         command = [
             sys.executable, "-m", "jupyter", "lab",
             "--no-browser",
@@ -212,78 +225,343 @@ JS_KERNEL_IDLE = """() => {
   return !!kernel && kernel.status === 'idle' && !!panel.content && panel.content.widgets.length > 0;
 }"""
 
+# Resolves when every cell ran (true) or a cell failed (false): the promise of JupyterLab's
+# own "Run All Cells" command, bounded so a hung kernel fails the test instead of blocking it.
+JS_RUN_ALL_CELLS = """async (timeoutMs) => {
+  const run = window.jupyterapp.commands.execute('notebook:run-all-cells');
+  const timeout = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error(`Run All Cells took longer than ${timeoutMs} ms`)), timeoutMs));
+  return await Promise.race([run, timeout]);
+}"""
 
-def test_lecture_notebook_slider_changes_plot_in_real_browser(tmp_path):
+# Every output of every code cell, read from the open notebook's model (what would be saved).
+JS_CODE_CELL_OUTPUTS = """() => {
+  const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+  const found = [];
+  cells.forEach((cell, index) => {
+    if (cell.model.type !== 'code') return;
+    const outputs = cell.model.outputs;
+    const list = [];
+    for (let j = 0; j < outputs.length; j++) list.push(outputs.get(j).toJSON());
+    found.push({index, executionCount: cell.model.executionCount, outputs: list});
+  });
+  return found;
+}"""
+
+# Marks the code cells of the notebook's "Live lecture" section (up to the next heading of
+# level 1 or 2) with data-live-lecture, and the first one whose source contains a marker with
+# data-live-widget=<key>. Returns {heading: index or -1, cells: [...], widgets: {key: index}}.
+JS_TAG_LIVE_LECTURE = """(markers) => {
+  const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+  const heading = cells.findIndex(c => c.model.type === 'markdown'
+      && /^#{1,6}\\s*Live lecture\\b/m.test(c.model.sharedModel.getSource()));
+  const tagged = {cells: [], widgets: {}, heading};
+  if (heading < 0) return tagged;
+  for (let i = heading + 1; i < cells.length; i++) {
+    const cell = cells[i];
+    const source = cell.model.sharedModel.getSource();
+    if (cell.model.type === 'markdown' && /^#{1,2}\\s/m.test(source)) break;
+    if (cell.model.type !== 'code') continue;
+    cell.node.dataset.liveLecture = String(i);
+    tagged.cells.push(i);
+    for (const [key, marker] of Object.entries(markers)) {
+      if (!(key in tagged.widgets) && source.includes(marker)) {
+        tagged.widgets[key] = i;
+        cell.node.dataset.liveWidget = key;
+      }
+    }
+  }
+  return tagged;
+}"""
+
+# Number of live-lecture cells whose widget outputs are rendered with their plot images
+# loaded; false while one is still missing.
+JS_LIVE_WIDGETS_RENDERED = """() => {
+  const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+  let rendered = 0;
+  for (const cell of cells) {
+    if (!cell.node.dataset.liveLecture) continue;
+    const outputs = cell.model.outputs;
+    let hasWidget = false;
+    for (let j = 0; j < outputs.length; j++) {
+      if ('application/vnd.jupyter.widget-view+json' in outputs.get(j).data) hasWidget = true;
+    }
+    if (!hasWidget) continue;
+    const images = cell.node.querySelectorAll('.jp-OutputArea-output img.widget-image');
+    if (images.length === 0) return false;
+    for (const image of images) if (!(image.complete && image.naturalWidth > 0)) return false;
+    rendered += 1;
+  }
+  return rendered;
+}"""
+
+JS_IMAGE_LOADED = "(image) => image.complete && image.naturalWidth > 0"
+JS_IMAGE_REPLACED = "([image, old]) => image.src !== old && image.complete && image.naturalWidth > 0"
+
+# tqdm writes its progress bars to stderr: "42%|####      | 42/100 [00:01<00:02, 30.1it/s]".
+TQDM_LINE = re.compile(r"^\s*(.*: *)?\d+%\|.*\|.*\[.*\]\s*$|^\s*$")
+
+
+@contextlib.contextmanager
+def _lab_page(root, tmp, extra_env=None, viewport=(1400, 1000)):
+    """JupyterLab serving root and a page of a fresh headless Chromium; both stopped on exit.
+
+    Yields (lab, page). The kernels the server starts get extra_env too.
+    """
     _require_browser()
     from playwright.sync_api import sync_playwright
 
-    started = time.monotonic()
-    ARTIFACTS.mkdir(exist_ok=True)
-    root = tmp_path / "root"
-    root.mkdir()
-    _write_notebook(root / "lecture.ipynb")
-    lab = JupyterLab(root, tmp_path)
-    context = None
+    lab = JupyterLab(root, tmp, extra_env)
     try:
         lab.wait_ready()
         with sync_playwright() as p:
             context = p.chromium.launch_persistent_context(
-                str(tmp_path / "chromium-profile"),  # fresh user-data-dir
+                str(tmp / "chromium-profile"),  # fresh user-data-dir
                 executable_path=str(CHROMIUM),
                 headless=True,
                 args=CHROMIUM_ARGS,
-                viewport={"width": 1400, "height": 1000},
+                viewport={"width": viewport[0], "height": viewport[1]},
             )
             try:
                 page = context.pages[0] if context.pages else context.new_page()
                 page.set_default_timeout(PAGE_TIMEOUT_MS)
-                page.goto(f"{lab.url}/lab/tree/lecture.ipynb?token={lab.token}")
-                page.wait_for_function(JS_KERNEL_IDLE, timeout=PAGE_TIMEOUT_MS)
-                lab.kernel_pids.update(_children(lab.process.pid))
-                page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
-                image = page.locator(".jp-OutputArea-output img.widget-image").first
-                image.wait_for(state="visible")
-                page.wait_for_function(
-                    "() => { const i = document.querySelector('.jp-OutputArea-output img.widget-image');"
-                    " return i && i.complete && i.naturalWidth > 0; }"
-                )
-                lr_slider = page.locator(".widget-slider").filter(
-                    has=page.locator("label.widget-label", has_text=re.compile(r"^lr$"))
-                ).first
-                readout = lr_slider.locator(".widget-readout")
-                readout_before = readout.inner_text().strip()
-                src_before = image.get_attribute("src")
-                image.scroll_into_view_if_needed()
-                pixels_before = image.screenshot()
-                page.screenshot(path=str(ARTIFACTS / "browser_race_before.png"))
-
-                handle = lr_slider.locator(".noUi-handle")
-                handle.focus()
-                for _ in range(6):  # six steps of 0.05 in log10(lr): lr x ~2
-                    handle.press("ArrowRight")
-                page.wait_for_function(
-                    "(old) => { const i = document.querySelector('.jp-OutputArea-output img.widget-image');"
-                    " return i && i.src !== old && i.complete && i.naturalWidth > 0; }",
-                    arg=src_before,
-                )
-                # Let the last of the six updates arrive before comparing pixels.
-                page.wait_for_timeout(1500)
-                readout_after = readout.inner_text().strip()
-                image.scroll_into_view_if_needed()
-                pixels_after = image.screenshot()
-                page.screenshot(path=str(ARTIFACTS / "browser_race_after.png"))
-                (ARTIFACTS / "browser_race_plot_before.png").write_bytes(pixels_before)
-                (ARTIFACTS / "browser_race_plot_after.png").write_bytes(pixels_after)
-                errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-                stderr_text = errors.all_inner_texts() if errors.count() else []
+                yield lab, page
             finally:
                 context.close()
     finally:
         lab.stop()
 
+
+def _open_notebook(lab, page, name):
+    """Open root/name and wait until its kernel is idle."""
+    page.goto(f"{lab.url}/lab/tree/{name}?token={lab.token}")
+    page.wait_for_function(JS_KERNEL_IDLE, timeout=PAGE_TIMEOUT_MS)
+    lab.kernel_pids.update(_children(lab.process.pid))
+
+
+def _run_all_cells(page):
+    """Run All Cells; True once every cell ran, False if a cell failed (the rest are not run)."""
+    return page.evaluate(JS_RUN_ALL_CELLS, PAGE_TIMEOUT_MS)
+
+
+def _wait_kernel_idle(page):
+    page.wait_for_function(JS_KERNEL_IDLE, timeout=PAGE_TIMEOUT_MS)
+
+
+def _cell_problems(page):
+    """Errors, and stderr other than tqdm progress bars, in the notebook's code cell outputs."""
+    problems = []
+    for cell in page.evaluate(JS_CODE_CELL_OUTPUTS):
+        for output in cell["outputs"]:
+            if output["output_type"] == "error":
+                traceback = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(output.get("traceback", [])))
+                problems.append(f"cell {cell['index']}: {output['ename']}: {output['evalue']}\n{traceback}")
+            elif output["output_type"] == "stream" and output["name"] == "stderr":
+                text = output["text"] if isinstance(output["text"], str) else "".join(output["text"])
+                lines = re.split(r"[\r\n]", text)
+                if not all(TQDM_LINE.match(line) for line in lines):
+                    problems.append(f"cell {cell['index']} wrote to stderr:\n{text}")
+    return problems
+
+
+def _unexecuted_code_cells(page):
+    return [cell["index"] for cell in page.evaluate(JS_CODE_CELL_OUTPUTS) if cell["executionCount"] is None]
+
+
+def _wait_image_loaded(page, image):
+    page.wait_for_function(JS_IMAGE_LOADED, arg=image.element_handle())
+
+
+def _wait_image_replaced(page, image, old_src):
+    page.wait_for_function(JS_IMAGE_REPLACED, arg=[image.element_handle(), old_src])
+
+
+def _lr_slider(scope, page, label=r"^lr$"):
+    """The first slider in scope whose description matches the regex label."""
+    return scope.locator(".widget-slider").filter(
+        has=page.locator("label.widget-label", has_text=re.compile(label))
+    ).first
+
+
+def _press_on_slider_handle(slider, key, times):
+    """Keyboard on the slider's handle: each press moves it one slider step."""
+    handle = slider.locator(".noUi-handle")
+    handle.focus()
+    for _ in range(times):
+        handle.press(key)
+
+
+def _poll(page, condition, what, timeout_ms=PAGE_TIMEOUT_MS):
+    """Call condition() every 100 ms until it returns a true value; return that value."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_ms / 1000:.0f} s waiting for {what}")
+        page.wait_for_timeout(100)
+
+
+def test_lecture_notebook_slider_changes_plot_in_real_browser(tmp_path):
+    _require_browser()
+    started = time.monotonic()
+    ARTIFACTS.mkdir(exist_ok=True)
+    root = tmp_path / "root"
+    root.mkdir()
+    _write_notebook(root / "lecture.ipynb")
+    with _lab_page(root, tmp_path) as (lab, page):
+        _open_notebook(lab, page, "lecture.ipynb")
+        ran_all = _run_all_cells(page)
+
+        image = page.locator(".jp-OutputArea-output img.widget-image").first
+        image.wait_for(state="visible")
+        _wait_image_loaded(page, image)
+        lr_slider = _lr_slider(page, page)
+        readout = lr_slider.locator(".widget-readout")
+        readout_before = readout.inner_text().strip()
+        src_before = image.get_attribute("src")
+        image.scroll_into_view_if_needed()
+        pixels_before = image.screenshot()
+        page.screenshot(path=str(ARTIFACTS / "browser_race_before.png"))
+
+        _press_on_slider_handle(lr_slider, "ArrowRight", 6)  # six steps of 0.05 in log10(lr): lr x ~2
+        _wait_image_replaced(page, image, src_before)
+        # Let the last of the six updates arrive before comparing pixels.
+        page.wait_for_timeout(1500)
+        readout_after = readout.inner_text().strip()
+        image.scroll_into_view_if_needed()
+        pixels_after = image.screenshot()
+        page.screenshot(path=str(ARTIFACTS / "browser_race_after.png"))
+        (ARTIFACTS / "browser_race_plot_before.png").write_bytes(pixels_before)
+        (ARTIFACTS / "browser_race_plot_after.png").write_bytes(pixels_after)
+        problems = _cell_problems(page)
+
     elapsed = time.monotonic() - started
     print(f"browser test: {elapsed:.1f} s; lr readout {readout_before} -> {readout_after}; screenshots in {ARTIFACTS}")
-    assert not stderr_text, f"the notebook wrote to stderr: {stderr_text}"
+    assert ran_all, f"Run All Cells stopped at a failing cell: {problems}"
+    assert not problems, "the notebook's cells show errors:\n" + "\n".join(problems)
     assert float(readout_after) > float(readout_before), (readout_before, readout_after)
     assert pixels_after != pixels_before, "the plot image did not change after moving the lr slider"
+
+
+# ------------------------------------------------------------------ lesson 02's live lecture
+def _table_rows(widget):
+    """The GD stepper's table as (t, x, f(x), df/dx) float tuples; skips the '⋮' row."""
+    texts = widget.locator("table tbody tr").evaluate_all(
+        "rows => rows.map(r => Array.from(r.cells, c => c.textContent.trim()))"
+    )
+    return [(int(t), float(x), float(fx), float(d)) for t, x, fx, d in (row for row in texts if len(row) == 4)]
+
+
+def _readout_resolution(value):
+    """Half a unit in the last digit of a '.3g' readout (the stepper's lr slider), e.g. 5e-4 for 0.252."""
+    return 0.5 * 10 ** (math.floor(math.log10(abs(value))) - 2)
+
+
+def _gd_rule_violation(rows, lr):
+    """First consecutive pair of table rows that breaks x_{t+1} = x_t - lr * df/dx_t, or None.
+
+    The table prints 3 decimals and lr comes from a 3-digit readout, so each side is known
+    only to within the rounding of x_t, x_{t+1} (5e-4 each), df/dx_t (5e-4, times lr) and lr
+    (half its last digit, times |df/dx_t|).
+    """
+    for (t, x, _, slope), (t_next, x_next, _, _) in zip(rows, rows[1:]):
+        tolerance = 1e-3 + 5e-4 * lr + _readout_resolution(lr) * abs(slope) + 1e-9
+        if t_next != t + 1 or abs(x_next - (x - lr * slope)) > tolerance:
+            return (t, x, slope, t_next, x_next, x - lr * slope, tolerance)
+    return None
+
+
+def test_lesson_02_live_lecture_gd_stepper_in_real_browser(tmp_path):
+    """Lesson 02, run in JupyterLab as a lecturer would: the Live lecture GD stepper responds.
+
+    Copies the source notebook (with reference solutions) into a temporary root, runs all
+    cells in grading mode, then on the stepper: ten right-arrow presses on the lr handle
+    (lr x 10^0.1) and three clicks on Step. The lr readout must grow, the plot image change,
+    and the iterates table gain three rows, keep its start row and obey the gradient-descent
+    rule at the new lr.
+    """
+    _require_browser()
+    started = time.monotonic()
+    ARTIFACTS.mkdir(exist_ok=True)
+    lesson = LESSON_02.stem  # "02_gradient_descent"
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.copy(LESSON_02, root / LESSON_02.name)
+    presses, clicks = 10, 3
+    env = {"COURSE_GRADING_MODE": "1", "OPENBLAS_NUM_THREADS": "1"}
+    with _lab_page(root, tmp_path, extra_env=env, viewport=(1400, 1100)) as (lab, page):
+        _open_notebook(lab, page, LESSON_02.name)
+        ran_all = _run_all_cells(page)
+        _wait_kernel_idle(page)
+        problems = _cell_problems(page)
+        assert ran_all and not problems, "Run All Cells: the lesson's cells show errors:\n" + "\n".join(problems)
+        unexecuted = _unexecuted_code_cells(page)
+        assert not unexecuted, f"code cells without an execution count after Run All Cells: {unexecuted}"
+
+        live = page.evaluate(JS_TAG_LIVE_LECTURE, {"stepper": "GDStepper(", "race": "OptimizerRace("})
+        assert live["heading"] >= 0, f"{LESSON_02.name} has no 'Live lecture' heading"
+        assert set(live["widgets"]) == {"stepper", "race"}, f"Live lecture widgets found: {live['widgets']}"
+        rendered = page.wait_for_function(JS_LIVE_WIDGETS_RENDERED).json_value()
+        assert rendered >= 2, f"only {rendered} live-lecture widget(s) rendered"
+        render_seconds = time.monotonic() - started
+
+        stepper = page.locator('.jp-Cell[data-live-widget="stepper"] .jp-OutputArea-output').filter(
+            has=page.locator("img.widget-image")
+        )
+        stepper.evaluate("node => node.scrollIntoView({block: 'start'})")
+        image = stepper.locator("img.widget-image")
+        lr_slider = _lr_slider(stepper, page, label=r"^lr\b")
+        readout = lr_slider.locator(".widget-readout")
+        # get_by_role("button", name="Step", exact=True) finds nothing here; match the text.
+        step_button = stepper.locator("button.widget-button", has_text=re.compile(r"^\s*Step\s*$"))
+        assert step_button.count() == 1, "the GD stepper has no Step button"
+
+        readout_before = readout.inner_text().strip()
+        rows_before = _table_rows(stepper)
+        src_before = image.get_attribute("src")
+        pixels_before = image.screenshot()
+        stepper.screenshot(path=str(ARTIFACTS / f"lesson_{lesson}_stepper_widget_before.png"))
+        page.screenshot(path=str(ARTIFACTS / f"lesson_{lesson}_stepper_before.png"))
+
+        def new_lr_in_table():
+            """The readout's lr once it moved and the kernel's table follows it, else None."""
+            lr = float(readout.inner_text())
+            rows = _table_rows(stepper)
+            follows = len(rows) == len(rows_before) and _gd_rule_violation(rows, lr) is None
+            return lr if lr != float(readout_before) and follows else None
+
+        _press_on_slider_handle(lr_slider, "ArrowRight", presses)
+        lr_after = _poll(page, new_lr_in_table, "the stepper's table to follow the moved lr slider")
+        for click in range(clicks):
+            step_button.click()
+            _poll(page, lambda: len(_table_rows(stepper)) == len(rows_before) + click + 1,
+                  f"Step click {click + 1} to add a table row")
+        _wait_kernel_idle(page)
+        _wait_image_replaced(page, image, src_before)
+
+        readout_after = readout.inner_text().strip()
+        rows_after = _table_rows(stepper)
+        stepper_text = stepper.inner_text()
+        pixels_after = image.screenshot()
+        stepper.screenshot(path=str(ARTIFACTS / f"lesson_{lesson}_stepper_widget_after.png"))
+        page.screenshot(path=str(ARTIFACTS / f"lesson_{lesson}_stepper_after.png"))
+        problems = _cell_problems(page)
+
+    elapsed = time.monotonic() - started
+    print(
+        f"lesson {lesson} browser test: {elapsed:.1f} s ({render_seconds:.1f} s to the rendered live lecture); "
+        f"lr {readout_before} -> {readout_after}; x_1 {rows_before[1][1]} -> {rows_after[1][1]}; "
+        f"{len(rows_before)} -> {len(rows_after)} table rows; screenshots in {ARTIFACTS}"
+    )
+    assert not problems, "errors in the lesson's cells after using the widget:\n" + "\n".join(problems)
+    assert not re.search(r"\w+Error\b|diverged", stepper_text), f"the stepper reports a problem:\n{stepper_text}"
+    lr_before = float(readout_before)
+    assert float(readout_after) == lr_after > lr_before, (readout_before, readout_after)
+    assert _gd_rule_violation(rows_before, lr_before) is None, (lr_before, rows_before)
+    assert _gd_rule_violation(rows_after, lr_after) is None, (lr_after, rows_after)
+    assert len(rows_after) == len(rows_before) + clicks, (rows_before, rows_after)
+    assert rows_after[0] == rows_before[0], "the start row changed, but only lr was moved"
+    assert rows_after[1][1] != rows_before[1][1], "x_1 did not change with lr"
+    assert pixels_after != pixels_before, "the stepper's plot image did not change"
