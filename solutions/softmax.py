@@ -248,18 +248,20 @@ def _n_workers():
 
 
 def _parallel_loss_sums(W, b, X, y, dtype, workers):
-    """_loss_sums over `workers` contiguous slices of the rows, one slice per thread."""
+    """_loss_sums over `workers` contiguous slices of the rows: the calling thread takes
+    the first slice, pool threads the others."""
     global _pool, _pool_size
-    if _pool is None or _pool_size < workers:
-        _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="softmax-loss")
-        _pool_size = workers
+    if _pool is None or _pool_size < workers - 1:
+        _pool = ThreadPoolExecutor(max_workers=workers - 1, thread_name_prefix="softmax-loss")
+        _pool_size = workers - 1
     chunk = _chunk_rows(*W.shape)
     n_chunks = -(-X.shape[0] // chunk)
     # Slices start on chunk boundaries, so the products are the same as serially.
     bounds = [min(X.shape[0], n_chunks * i // workers * chunk) for i in range(workers + 1)]
-    futures = [_pool.submit(_loss_sums, W, b, X[lo:hi], y[lo:hi], dtype)
-               for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
-    parts = [future.result() for future in futures]
+    slices = [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+    futures = [_pool.submit(_loss_sums, W, b, X[lo:hi], y[lo:hi], dtype) for lo, hi in slices[1:]]
+    lo, hi = slices[0]
+    parts = [_loss_sums(W, b, X[lo:hi], y[lo:hi], dtype)] + [future.result() for future in futures]
     return tuple(sum(values) for values in zip(*parts))
 
 
