@@ -186,8 +186,13 @@ def _scores_chunked(W, b, X, dtype):
     """S = X W^T + b, product by product over row chunks.  -> (N, K) in dtype."""
     chunk = _chunk_rows(*W.shape)
     S = np.empty((X.shape[0], W.shape[0]), dtype=dtype)
+    # Writing straight into S needs np.dot's own result dtype; mixed inputs take a copy.
+    direct = X.dtype == W.dtype == dtype
     for start in range(0, X.shape[0], chunk):
-        S[start:start + chunk] = np.dot(X[start:start + chunk], W.T)
+        if direct:
+            np.dot(X[start:start + chunk], W.T, out=S[start:start + chunk])
+        else:
+            S[start:start + chunk] = np.dot(X[start:start + chunk], W.T)
     S += b
     return S
 

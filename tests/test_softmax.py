@@ -147,6 +147,20 @@ def test_float32_in_float32_out_and_close_to_float64():
 
 
 @pytest.mark.parametrize("loss_fn", LOSSES)
+def test_mixed_dtypes_compute_in_the_wider_type(loss_fn):
+    # float32 data with float64 parameters, and raw uint8 pixels: float64 results.
+    W, b, X, y = make_problem(N=40, D=3072, K=10, seed=9, scale=0.01)
+    ref = softmax_loss_vectorized(W, b, X.astype(np.float32).astype(np.float64), y)
+    loss, dW, db = loss_fn(W, b, X.astype(np.float32), y)
+    assert dW.dtype == db.dtype == np.float64
+    assert relative_error(dW, ref[1]) < 1e-10 and loss == pytest.approx(ref[0], rel=1e-12)
+    pixels = np.random.default_rng(9).integers(0, 256, size=(40, 3072)).astype(np.uint8)
+    loss, dW, _ = loss_fn(W * 1e-2, b, pixels, y)
+    ref = softmax_loss_vectorized(W * 1e-2, b, pixels.astype(np.float64), y)
+    assert dW.dtype == np.float64 and relative_error(dW, ref[1]) < 1e-10
+
+
+@pytest.mark.parametrize("loss_fn", LOSSES)
 def test_stable_for_scores_of_order_1e4(loss_fn):
     # Two classes, one feature: scores (1e4, 0). exp(1e4) overflows a naive softmax.
     W = np.array([[1e4], [0.0]])
