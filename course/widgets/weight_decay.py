@@ -20,12 +20,12 @@ class WeightDecayExplorer(WidgetBase):
     """Adam + L2 against AdamW on f(w) = ½ Σ_i a_i (w_i − c_i)², curvatures a very different.
 
     With L2 (torch.optim.Adam's ``weight_decay``) the decay term λw is added to the
-    gradient and then divided by √v̂ like the rest: the steep coordinate (large
-    gradients, large v̂) is barely regularised, the flat one strongly. Adam + L2
-    therefore ends at the minimiser of f + ½λ‖w‖², w_i = a_i c_i / (a_i + λ).
-    AdamW (torch.optim.AdamW) shrinks every weight by the same factor (1 − lr·λ)
-    per step, outside the adaptive scaling, so both coordinates are pulled in
-    alike. The left plot shows both paths on the contours of f, the right one the
+    gradient and then divided by √v̂ like the rest, so on the way the steep coordinate
+    (large gradients, large v̂) is pulled in less per step than the flat one. Where it
+    ends is simply the minimiser of f + ½λ‖w‖², w_i = a_i c_i / (a_i + λ), the same
+    point SGD + L2 reaches. AdamW (torch.optim.AdamW) shrinks every weight by the same
+    factor (1 − lr·λ) per step, outside the adaptive scaling, and so settles where that
+    shrinkage balances Adam's normalised step: a different point. The left plot shows both paths on the contours of f, the right one the
     weight norms against step.
 
     Args:
