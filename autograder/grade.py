@@ -168,6 +168,10 @@ def grade_one(course, assignment, student, timeout, total_timeout, grading_mode=
     env = {"AUTOGRADER_RESULTS": str(verdict_path), "PYTHONUNBUFFERED": "1"}
     if grading_mode:
         env["COURSE_GRADING_MODE"] = "1"
+    # Lessons multiply small matrices: a second BLAS thread per kernel gains nothing and, with
+    # several workers sharing the cores, made lessons 10-30x slower. An explicit setting wins.
+    if "OPENBLAS_NUM_THREADS" not in os.environ:
+        env["OPENBLAS_NUM_THREADS"] = "1"
     command = [sys.executable, "-m", "autograder", "_autograde-one", "--course", str(course.root),
                assignment, student, "--timeout", str(int(timeout)), "--result", str(run_path)]
     start = time.perf_counter()
