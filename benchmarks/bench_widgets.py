@@ -14,16 +14,15 @@ and prints rebuild/update. Goal: update < 100 ms for 200-step runs.
 
 Usage:  python benchmarks/bench_widgets.py [--repeats N]
 
-The optimizers here are small local re-implementations (SGD, heavy ball, Adam,
-AdamW), so the script needs only `course`. Timings include the numerics of the
-runs; CPU contention from other processes inflates them (the load average is
-printed first).
+The widgets are fed the reference optimizers and schedules from `solutions` (a
+lecture's load: they validate their inputs and copy their state). Timings include the
+numerics of the runs; CPU contention from other processes inflates them (the load
+average is printed first).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import statistics
 import sys
@@ -41,44 +40,11 @@ from course.widgets import (  # noqa: E402
     ScheduleExplorer,
     WeightDecayExplorer,
 )
+from solutions.finite_diff import forward_difference  # noqa: E402
+from solutions.optim import OPTIMIZERS, adam, adamw, default_hparams, momentum, sgd  # noqa: E402
+from solutions.schedulers import cosine_annealing, step_decay  # noqa: E402
 
 GOAL_SECONDS = 0.100
-
-
-def forward_difference(f, x, h=1e-3):
-    return (f(x + h) - f(x)) / h
-
-
-def sgd(w, dw, state=None, *, lr):
-    return w - lr * dw, state
-
-
-def heavy_ball(w, dw, state=None, *, lr, momentum=0.9):
-    buf = dw.copy() if state is None else momentum * state["momentum_buffer"] + dw
-    return w - lr * buf, {"momentum_buffer": buf}
-
-
-def adam(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-    if state is None:
-        state = {"step": 0, "exp_avg": np.zeros_like(w), "exp_avg_sq": np.zeros_like(w)}
-    dw = dw + weight_decay * w
-    t = state["step"] + 1
-    m = betas[0] * state["exp_avg"] + (1 - betas[0]) * dw
-    v = betas[1] * state["exp_avg_sq"] + (1 - betas[1]) * dw * dw
-    step = lr * (m / (1 - betas[0] ** t)) / (np.sqrt(v / (1 - betas[1] ** t)) + eps)
-    return w - step, {"step": t, "exp_avg": m, "exp_avg_sq": v}
-
-
-def adamw(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
-    return adam(w * (1 - lr * weight_decay), dw, state, lr=lr, betas=betas, eps=eps)
-
-
-def cosine(t, lr0, T_max, eta_min=0.0):
-    return eta_min + (lr0 - eta_min) * (1 + math.cos(math.pi * t / T_max)) / 2
-
-
-def step_decay(t, lr0, step_size, gamma=0.1):
-    return lr0 * gamma ** (t // step_size)
 
 
 def cases():
@@ -91,7 +57,7 @@ def cases():
 
     def race():
         return OptimizerRace(
-            {"SGD": (sgd, {"lr": 1e-3}), "momentum": (heavy_ball, {"lr": 1e-3, "momentum": 0.9}),
+            {"SGD": (sgd, {"lr": 1e-3}), "momentum": (momentum, {"lr": 1e-3, "momentum": 0.9}),
              "Adam": (adam, {"lr": 0.05, "betas": (0.9, 0.999)})},
             landscape="rosenbrock", n_steps=200,
         )
@@ -103,7 +69,7 @@ def cases():
 
     def schedules():
         return ScheduleExplorer(
-            {"cosine": (cosine, {"lr0": 0.1, "T_max": 200}), "step": (step_decay, {"lr0": 0.1, "step_size": 30})},
+            {"cosine": (cosine_annealing, {"lr0": 0.1, "T_max": 200}), "step": (step_decay, {"lr0": 0.1, "step_size": 30})},
             n_steps=200,
         )
 
@@ -121,12 +87,6 @@ def cases():
          lambda: WeightDecayExplorer(adam, adamw, n_steps=200), lambda w: w.sliders["weight_decay"],
          np.geomspace(0.01, 1.0, 9)),
     ]
-    try:  # the reference optimizers validate inputs and copy state: a realistic lecture load
-        from solutions.optim import OPTIMIZERS, default_hparams
-    except ImportError:
-        print("(solutions.optim not importable: skipping the race with the reference optimizers)")
-        return rows
-
     def reference_race():
         names = list(OPTIMIZERS)[:8]
         race = OptimizerRace({n: (OPTIMIZERS[n], default_hparams(n)) for n in names}, landscape="rosenbrock",
