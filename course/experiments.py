@@ -1,0 +1,74 @@
+"""Fair comparisons: a validation split, a learning-rate sweep on it, and runs over several seeds.
+
+The lessons compare optimizers, weight decays and schedules. A comparison is fair when every
+method gets its hyperparameters tuned by the same procedure on data that is neither the training
+data nor the test set, and the same budget. This module gives that procedure once, so the
+lessons and the claim tests in ``tests/test_claims.py`` run exactly the same experiment:
+
+* ``split_validation`` carves a validation split out of the training data;
+* ``fit`` trains with ``course.training.train`` and reports the validation loss and accuracy;
+* ``sweep`` runs ``fit`` for each value of a grid and ``best`` picks the lowest validation loss.
+
+The test set is not an argument of any of these functions: it is used once, at the end of a
+lesson, on the settings the validation split chose.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+
+from course.mlp import mlp_evaluate
+from course.training import train
+
+Split = namedtuple("Split", "X_train y_train X_val y_val")
+
+
+def split_validation(X, y, n_val, *, seed=0):
+    """Split (X, y) into a training part and a validation part of n_val rows, chosen at random."""
+    if not 0 < n_val < len(X):
+        raise ValueError(f"n_val must be between 1 and {len(X) - 1}, got {n_val}")
+    order = np.random.default_rng(seed).permutation(len(X))
+    val, keep = np.sort(order[:n_val]), np.sort(order[n_val:])
+    return Split(X[keep], y[keep], X[val], y[val])
+
+
+def fit(loss_fn, params0, step_fn, hparams, split, *, epochs, batch_size, seed=0, lr_schedule=None,
+        schedule_per="epoch", evaluate=mlp_evaluate):
+    """Train on split.X_train and measure on split.X_val.
+
+    evaluate(params, X, y) -> (loss, accuracy); the default suits course.mlp.
+    Returns a dict: params, history, train_loss (mean over the last epoch), val_loss,
+    val_accuracy. A run that overflows has val_loss = inf (it never wins a sweep).
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        params, history = train(loss_fn, params0, step_fn, hparams, split.X_train, split.y_train,
+                                epochs=epochs, batch_size=batch_size, seed=seed, lr_schedule=lr_schedule,
+                                schedule_per=schedule_per, progress=False)
+        finite = all(np.all(np.isfinite(value)) for value in params.values())
+        val_loss, val_accuracy = evaluate(params, split.X_val, split.y_val) if finite else (np.inf, 0.0)
+    if not np.isfinite(val_loss):
+        val_loss = np.inf
+    train_loss = history.epoch_loss[-1] if np.isfinite(history.epoch_loss[-1]) else np.inf
+    return {"params": params, "history": history, "train_loss": float(train_loss),
+            "val_loss": float(val_loss), "val_accuracy": float(val_accuracy)}
+
+
+def sweep(run, values):
+    """[(value, run(value)) for each value]: run maps one grid value to a result of `fit`."""
+    return [(value, run(value)) for value in values]
+
+
+def best(results, key="val_loss"):
+    """The (value, result) pair of a sweep with the lowest result[key]."""
+    return min(results, key=lambda pair: pair[1][key])
+
+
+def sweep_table(results, name="lr"):
+    """The sweep as text lines: value, training loss, validation loss and accuracy; best marked."""
+    chosen = best(results)[0]
+    lines = [f"{name:>10s} {'train loss':>11s} {'val loss':>9s} {'val acc':>8s}"]
+    for value, result in results:
+        mark = "  <- lowest validation loss" if value == chosen else ""
+        lines.append(f"{value:10.3g} {result['train_loss']:11.4f} {result['val_loss']:9.4f} "
+                     f"{result['val_accuracy']:8.3f}{mark}")
+    return "\n".join(lines)
