@@ -30,6 +30,8 @@ import math
 
 import numpy as np
 
+from solutions._checks import in_interval, non_negative, positive, real
+
 __all__ = [
     "sgd",
     "momentum",
@@ -48,7 +50,7 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------------------------
-# Argument checking and state handling
+# Building blocks: argument checks, state, weight decay, moving averages
 # ----------------------------------------------------------------------------------------------
 
 
@@ -64,7 +66,7 @@ def _as_float_array(x, name):
     return array
 
 
-def _check_params_and_grad(w, dw):
+def _params_and_grad(w, dw):
     """Validate ``w`` and ``dw``; return them as float arrays of one shape and dtype."""
     w = _as_float_array(w, "w")
     dw = _as_float_array(dw, "dw")
@@ -77,46 +79,36 @@ def _check_params_and_grad(w, dw):
     return w.astype(dtype, copy=False), dw.astype(dtype, copy=False)
 
 
-def _check_at_least(value, name, lower):
-    if not value >= lower:  # written this way so that NaN is rejected too
-        raise ValueError(f"{name} must be >= {lower}, got {value}")
-
-
-def _check_in_unit_interval(value, name, *, include_one):
-    upper_ok = value <= 1.0 if include_one else value < 1.0
-    if not (value >= 0.0 and upper_ok):
-        bracket = "]" if include_one else ")"
-        raise ValueError(f"{name} must be in [0, 1{bracket}, got {value}")
-
-
-def _check_betas(betas):
+def _betas(betas):
+    """(beta1, beta2) as floats, each in [0, 1)."""
     try:
         beta1, beta2 = betas
     except (TypeError, ValueError):
         raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
-    _check_in_unit_interval(beta1, "betas[0]", include_one=False)
-    _check_in_unit_interval(beta2, "betas[1]", include_one=False)
-    return float(beta1), float(beta2)
+    beta1 = in_interval(beta1, "betas[0]", 0.0, 1.0, high_open=True)
+    beta2 = in_interval(beta2, "betas[1]", 0.0, 1.0, high_open=True)
+    return beta1, beta2
 
 
-def _fresh_state(w, buffer_names, fill=0.0):
-    """State of an optimizer before its first step: step 0 and one zero buffer per name."""
-    state = {"step": 0}
-    for name in buffer_names:
-        state[name] = np.full_like(w, fill)
-    return state
+def _state(state, w, optimizer_name, buffers, fill=0.0, scalars=None):
+    """The state to update: a fresh one when ``state`` is None, else a checked deep copy of it.
 
-
-def _copy_state(state, w, required, optimizer_name):
-    """Validate a state passed in by the caller and return a deep copy of it.
-
+    A fresh state is step 0, one array of w's shape filled with ``fill`` per name in
+    ``buffers`` (``fill=None``: the buffer is None until the first step creates it, like
+    torch's momentum buffer) and the non-array entries ``scalars`` ({name: starting value}).
     The copy is what makes the optimizers pure: they update the copy, never the caller's dict.
     """
+    scalars = scalars or {}
+    if state is None:
+        fresh = {"step": 0}
+        for name in buffers:
+            fresh[name] = None if fill is None else np.full_like(w, fill)
+        return fresh | scalars
     if not isinstance(state, dict):
         raise ValueError(
             f"state must be None or the dict returned by {optimizer_name}, got {type(state).__name__}"
         )
-    missing = [key for key in ("step", *required) if key not in state]
+    missing = [key for key in ("step", *buffers, *scalars) if key not in state]
     if missing:
         raise ValueError(
             f"state is missing {missing}: pass the state returned by the previous call of "
@@ -136,20 +128,28 @@ def _copy_state(state, w, required, optimizer_name):
     return copied
 
 
-def _add_weight_decay(dw, w, weight_decay):
-    """L2 convention of torch.optim: the gradient gets ``weight_decay·w`` (no factor 2)."""
-    if weight_decay != 0:
-        return dw + weight_decay * w
-    return dw
+def _weight_decay(w, dw, lr, weight_decay, decoupled=False):
+    """torch.optim's weight decay; returns (w, g), the parameters and the gradient to step with.
+
+    L2 (the default): ``g = dw + weight_decay·w`` (no factor 2). Decoupled (AdamW): the
+    parameters shrink first, ``w ← w·(1 − lr·weight_decay)``, and ``g = dw``.
+    """
+    if weight_decay == 0:
+        return w, dw
+    if decoupled:
+        return w * (1 - lr * weight_decay), dw
+    return w, dw + weight_decay * w
+
+
+def _moving_average(average, value, beta):
+    """Exponential moving average ``beta·average + (1 − beta)·value`` (Adam's m and v, the
+    square_avg of RMSprop and Adadelta)."""
+    return beta * average + (1 - beta) * value
 
 
 # ----------------------------------------------------------------------------------------------
 # SGD family
 # ----------------------------------------------------------------------------------------------
-
-
-def _check_lr(lr):
-    _check_at_least(lr, "lr", 0.0)
 
 
 def sgd(w, dw, state=None, *, lr=1e-3, weight_decay=0.0):
@@ -163,27 +163,13 @@ def sgd(w, dw, state=None, *, lr=1e-3, weight_decay=0.0):
     - state: None or the dict returned by the previous call (it only counts steps).
     Returns (w_next, state) with w_next of w's shape.
     """
-    _check_lr(lr)
-    _check_at_least(weight_decay, "weight_decay", 0.0)
-    w, dw = _check_params_and_grad(w, dw)
-    state = {"step": 0} if state is None else _copy_state(state, w, (), "sgd")
-    grad = _add_weight_decay(dw, w, weight_decay)
+    lr = non_negative(lr, "lr")
+    weight_decay = non_negative(weight_decay, "weight_decay")
+    w, dw = _params_and_grad(w, dw)
+    state = _state(state, w, "sgd", buffers=())
     state["step"] += 1
+    w, grad = _weight_decay(w, dw, lr, weight_decay)
     return w - lr * grad, state
-
-
-def _momentum_buffer(state, grad, momentum, dampening):
-    """torch's heavy-ball buffer: ``buf = g`` on the first step, then ``μ·buf + (1 − τ)·g``."""
-    if state["momentum_buffer"] is None:
-        return grad.copy()
-    return momentum * state["momentum_buffer"] + (1.0 - dampening) * grad
-
-
-def _copy_momentum_state(state, w, optimizer_name):
-    """Like _copy_state, but ``momentum_buffer`` may be None (no step taken yet, as in torch)."""
-    if state is None:
-        return {"step": 0, "momentum_buffer": None}
-    return _copy_state(state, w, ("momentum_buffer",), optimizer_name)
 
 
 def momentum(w, dw, state=None, *, lr=1e-3, momentum=0.9, dampening=0.0, weight_decay=0.0):
@@ -200,16 +186,19 @@ def momentum(w, dw, state=None, *, lr=1e-3, momentum=0.9, dampening=0.0, weight_
     Inputs: w, dw as in sgd; state None or the previous call's dict.
     Returns (w_next, state); state["momentum_buffer"] has w's shape.
     """
-    _check_lr(lr)
-    _check_at_least(momentum, "momentum", 0.0)
-    _check_at_least(weight_decay, "weight_decay", 0.0)
-    w, dw = _check_params_and_grad(w, dw)
-    state = _copy_momentum_state(state, w, "momentum")
-    grad = _add_weight_decay(dw, w, weight_decay)
-    buf = _momentum_buffer(state, grad, momentum, dampening)
-    state["momentum_buffer"] = buf
+    lr = non_negative(lr, "lr")
+    momentum = non_negative(momentum, "momentum")
+    dampening = real(dampening, "dampening")
+    weight_decay = non_negative(weight_decay, "weight_decay")
+    w, dw = _params_and_grad(w, dw)
+    state = _state(state, w, "momentum", buffers=("momentum_buffer",), fill=None)
     state["step"] += 1
-    return w - lr * buf, state
+    w, grad = _weight_decay(w, dw, lr, weight_decay)
+    if state["momentum_buffer"] is None:
+        state["momentum_buffer"] = grad.copy()
+    else:
+        state["momentum_buffer"] = momentum * state["momentum_buffer"] + (1 - dampening) * grad
+    return w - lr * state["momentum_buffer"], state
 
 
 def nesterov(w, dw, state=None, *, lr=1e-3, momentum=0.9, weight_decay=0.0):
@@ -223,17 +212,18 @@ def nesterov(w, dw, state=None, *, lr=1e-3, momentum=0.9, weight_decay=0.0):
     Inputs: w, dw as in sgd; state None or the previous call's dict.
     Returns (w_next, state).
     """
-    _check_lr(lr)
-    if not momentum > 0:
-        raise ValueError(f"momentum must be > 0 for Nesterov momentum (torch requires it), got {momentum}")
-    _check_at_least(weight_decay, "weight_decay", 0.0)
-    w, dw = _check_params_and_grad(w, dw)
-    state = _copy_momentum_state(state, w, "nesterov")
-    grad = _add_weight_decay(dw, w, weight_decay)
-    buf = _momentum_buffer(state, grad, momentum, dampening=0.0)
-    state["momentum_buffer"] = buf
+    lr = non_negative(lr, "lr")
+    momentum = positive(momentum, "momentum", note="torch requires it for Nesterov momentum")
+    weight_decay = non_negative(weight_decay, "weight_decay")
+    w, dw = _params_and_grad(w, dw)
+    state = _state(state, w, "nesterov", buffers=("momentum_buffer",), fill=None)
     state["step"] += 1
-    return w - lr * (grad + momentum * buf), state
+    w, grad = _weight_decay(w, dw, lr, weight_decay)
+    if state["momentum_buffer"] is None:
+        state["momentum_buffer"] = grad.copy()
+    else:
+        state["momentum_buffer"] = momentum * state["momentum_buffer"] + grad
+    return w - lr * (grad + momentum * state["momentum_buffer"]), state
 
 
 def nesterov_lookahead(grad_fn, w, state=None, *, lr=1e-3, momentum=0.9):
@@ -252,23 +242,19 @@ def nesterov_lookahead(grad_fn, w, state=None, *, lr=1e-3, momentum=0.9):
     Returns (w_next, state) with state["velocity"] = v (shape of w). ``velocity`` is the
     seed's v, which is −lr·momentum_buffer of torch when lr is constant.
     """
-    _check_lr(lr)
-    _check_at_least(momentum, "momentum", 0.0)
+    lr = non_negative(lr, "lr")
+    momentum = non_negative(momentum, "momentum")
     if not callable(grad_fn):
         raise ValueError("grad_fn must be a callable returning the gradient at given parameters")
     w = _as_float_array(w, "w")
-    if state is None:
-        state = _fresh_state(w, ("velocity",))
-    else:
-        state = _copy_state(state, w, ("velocity",), "nesterov_lookahead")
+    state = _state(state, w, "nesterov_lookahead", buffers=("velocity",))
+    state["step"] += 1
     lookahead = w + momentum * state["velocity"]
     grad = _as_float_array(grad_fn(lookahead), "grad_fn(w)")
     if grad.shape != w.shape:
         raise ValueError(f"grad_fn must return an array of w's shape {w.shape}, got {grad.shape}")
-    velocity = momentum * state["velocity"] - lr * grad
-    state["velocity"] = velocity
-    state["step"] += 1
-    return w + velocity, state
+    state["velocity"] = momentum * state["velocity"] - lr * grad
+    return w + state["velocity"], state
 
 
 # ----------------------------------------------------------------------------------------------
@@ -288,18 +274,15 @@ def adagrad(
     Inputs: w, dw as in sgd; state None or the previous call's dict.
     Returns (w_next, state) with state["sum"] of w's shape.
     """
-    _check_lr(lr)
-    _check_at_least(lr_decay, "lr_decay", 0.0)
-    _check_at_least(weight_decay, "weight_decay", 0.0)
-    _check_at_least(initial_accumulator_value, "initial_accumulator_value", 0.0)
-    _check_at_least(eps, "eps", 0.0)
-    w, dw = _check_params_and_grad(w, dw)
-    if state is None:
-        state = _fresh_state(w, ("sum",), fill=initial_accumulator_value)
-    else:
-        state = _copy_state(state, w, ("sum",), "adagrad")
+    lr = non_negative(lr, "lr")
+    lr_decay = non_negative(lr_decay, "lr_decay")
+    weight_decay = non_negative(weight_decay, "weight_decay")
+    initial_accumulator_value = non_negative(initial_accumulator_value, "initial_accumulator_value")
+    eps = non_negative(eps, "eps")
+    w, dw = _params_and_grad(w, dw)
+    state = _state(state, w, "adagrad", buffers=("sum",), fill=initial_accumulator_value)
     state["step"] += 1
-    grad = _add_weight_decay(dw, w, weight_decay)
+    w, grad = _weight_decay(w, dw, lr, weight_decay)
     decayed_lr = lr / (1 + (state["step"] - 1) * lr_decay)
     state["sum"] = state["sum"] + grad * grad
     return w - decayed_lr * grad / (np.sqrt(state["sum"]) + eps), state
@@ -319,26 +302,24 @@ def rmsprop(
     Inputs: w, dw as in sgd; state None or the previous call's dict.
     Returns (w_next, state) with square_avg (and grad_avg, momentum_buffer when used).
     """
-    _check_lr(lr)
-    _check_at_least(eps, "eps", 0.0)
-    _check_at_least(momentum, "momentum", 0.0)
-    _check_at_least(weight_decay, "weight_decay", 0.0)
-    _check_at_least(alpha, "alpha", 0.0)
-    w, dw = _check_params_and_grad(w, dw)
-    # like torch, keep grad_avg only when centered and momentum_buffer only with momentum
-    buffers = ("square_avg",) + (("momentum_buffer",) if momentum > 0 else ()) + (("grad_avg",) if centered else ())
-    if state is None:
-        state = _fresh_state(w, buffers)
-    else:
-        state = _copy_state(state, w, ("square_avg",), "rmsprop")
-        for name in buffers:
-            # switching centered/momentum on mid-run starts that buffer at zero
-            state.setdefault(name, np.zeros_like(w))
-    state["step"] += 1
-    grad = _add_weight_decay(dw, w, weight_decay)
-    state["square_avg"] = alpha * state["square_avg"] + (1 - alpha) * grad * grad
+    lr = non_negative(lr, "lr")
+    eps = non_negative(eps, "eps")
+    momentum = non_negative(momentum, "momentum")
+    weight_decay = non_negative(weight_decay, "weight_decay")
+    alpha = non_negative(alpha, "alpha")
+    w, dw = _params_and_grad(w, dw)
+    state = _state(state, w, "rmsprop", buffers=("square_avg",))
+    # like torch, keep grad_avg only when centered and momentum_buffer only with momentum;
+    # switching either on mid-run starts that buffer at zero
     if centered:
-        state["grad_avg"] = alpha * state["grad_avg"] + (1 - alpha) * grad
+        state.setdefault("grad_avg", np.zeros_like(w))
+    if momentum > 0:
+        state.setdefault("momentum_buffer", np.zeros_like(w))
+    state["step"] += 1
+    w, grad = _weight_decay(w, dw, lr, weight_decay)
+    state["square_avg"] = _moving_average(state["square_avg"], grad * grad, alpha)
+    if centered:
+        state["grad_avg"] = _moving_average(state["grad_avg"], grad, alpha)
         denom = np.sqrt(state["square_avg"] - state["grad_avg"] ** 2) + eps
     else:
         denom = np.sqrt(state["square_avg"]) + eps
@@ -359,58 +340,18 @@ def adadelta(w, dw, state=None, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
     Inputs: w, dw as in sgd; state None or the previous call's dict.
     Returns (w_next, state) with square_avg and acc_delta of w's shape.
     """
-    _check_lr(lr)
-    _check_in_unit_interval(rho, "rho", include_one=True)
-    _check_at_least(eps, "eps", 0.0)
-    _check_at_least(weight_decay, "weight_decay", 0.0)
-    w, dw = _check_params_and_grad(w, dw)
-    if state is None:
-        state = _fresh_state(w, ("square_avg", "acc_delta"))
-    else:
-        state = _copy_state(state, w, ("square_avg", "acc_delta"), "adadelta")
+    lr = non_negative(lr, "lr")
+    rho = in_interval(rho, "rho", 0.0, 1.0)
+    eps = non_negative(eps, "eps")
+    weight_decay = non_negative(weight_decay, "weight_decay")
+    w, dw = _params_and_grad(w, dw)
+    state = _state(state, w, "adadelta", buffers=("square_avg", "acc_delta"))
     state["step"] += 1
-    grad = _add_weight_decay(dw, w, weight_decay)
-    state["square_avg"] = rho * state["square_avg"] + (1 - rho) * grad * grad
+    w, grad = _weight_decay(w, dw, lr, weight_decay)
+    state["square_avg"] = _moving_average(state["square_avg"], grad * grad, rho)
     delta = np.sqrt(state["acc_delta"] + eps) / np.sqrt(state["square_avg"] + eps) * grad
-    state["acc_delta"] = rho * state["acc_delta"] + (1 - rho) * delta * delta
+    state["acc_delta"] = _moving_average(state["acc_delta"], delta * delta, rho)
     return w - lr * delta, state
-
-
-def _adam_state(state, w, amsgrad, optimizer_name):
-    buffers = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if amsgrad else ("exp_avg", "exp_avg_sq")
-    if state is None:
-        return _fresh_state(w, buffers)
-    return _copy_state(state, w, buffers, optimizer_name)
-
-
-def _adam_step(w, dw, state, *, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay, name):
-    """Shared body of adam and adamw (torch.optim.Adam's single-tensor path)."""
-    _check_lr(lr)
-    _check_at_least(eps, "eps", 0.0)
-    beta1, beta2 = _check_betas(betas)
-    _check_at_least(weight_decay, "weight_decay", 0.0)
-    w, dw = _check_params_and_grad(w, dw)
-    state = _adam_state(state, w, amsgrad, name)
-    state["step"] += 1
-    step = state["step"]
-    grad = dw
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            w = w * (1 - lr * weight_decay)
-        else:
-            grad = dw + weight_decay * w
-    state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * grad
-    state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * grad * grad
-    bias_correction1 = 1 - beta1**step
-    bias_correction2 = 1 - beta2**step
-    if amsgrad:
-        state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], state["exp_avg_sq"])
-        second_moment = state["max_exp_avg_sq"]
-    else:
-        second_moment = state["exp_avg_sq"]
-    # eps is added after the bias correction of the root: √v̂ + eps, not √(v̂ + eps)
-    denom = np.sqrt(second_moment) / math.sqrt(bias_correction2) + eps
-    return w - (lr / bias_correction1) * state["exp_avg"] / denom, state
 
 
 def adam(
@@ -436,10 +377,27 @@ def adam(
     Inputs: w, dw as in sgd; state None or the previous call's dict.
     Returns (w_next, state).
     """
-    return _adam_step(
-        w, dw, state, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-        decoupled_weight_decay=decoupled_weight_decay, name="adam",
-    )
+    lr = non_negative(lr, "lr")
+    beta1, beta2 = _betas(betas)
+    eps = non_negative(eps, "eps")
+    weight_decay = non_negative(weight_decay, "weight_decay")
+    w, dw = _params_and_grad(w, dw)
+    buffers = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if amsgrad else ("exp_avg", "exp_avg_sq")
+    state = _state(state, w, "adamw" if decoupled_weight_decay else "adam", buffers)
+    state["step"] += 1
+    w, grad = _weight_decay(w, dw, lr, weight_decay, decoupled=decoupled_weight_decay)
+    state["exp_avg"] = _moving_average(state["exp_avg"], grad, beta1)
+    state["exp_avg_sq"] = _moving_average(state["exp_avg_sq"], grad * grad, beta2)
+    if amsgrad:
+        state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], state["exp_avg_sq"])
+        second_moment = state["max_exp_avg_sq"]
+    else:
+        second_moment = state["exp_avg_sq"]
+    bias_correction1 = 1 - beta1 ** state["step"]
+    bias_correction2 = 1 - beta2 ** state["step"]
+    # eps is added after the bias correction of the root: √v̂ + eps, not √(v̂ + eps)
+    denom = np.sqrt(second_moment) / math.sqrt(bias_correction2) + eps
+    return w - (lr / bias_correction1) * state["exp_avg"] / denom, state
 
 
 def adamw(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
@@ -447,13 +405,14 @@ def adamw(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
 
     Decoupled weight decay: first ``w ← w − lr·weight_decay·w``, then the Adam step on the data
     gradient alone. Note the decay is scaled by lr (torch's convention), not by a separate factor.
+    It is adam with decoupled_weight_decay=True, as torch's AdamW is Adam with that flag.
 
     Inputs: w, dw as in sgd; state None or the previous call's dict.
     Returns (w_next, state).
     """
-    return _adam_step(
+    return adam(
         w, dw, state, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-        decoupled_weight_decay=True, name="adamw",
+        decoupled_weight_decay=True,
     )
 
 
@@ -478,32 +437,23 @@ def nadam(
     Inputs: w, dw as in sgd; state None or the previous call's dict.
     Returns (w_next, state).
     """
-    _check_lr(lr)
-    _check_at_least(eps, "eps", 0.0)
-    beta1, beta2 = _check_betas(betas)
-    _check_at_least(weight_decay, "weight_decay", 0.0)
-    _check_at_least(momentum_decay, "momentum_decay", 0.0)
-    w, dw = _check_params_and_grad(w, dw)
-    if state is None:
-        state = _fresh_state(w, ("exp_avg", "exp_avg_sq"))
-        state["mu_product"] = 1.0
-    else:
-        state = _copy_state(state, w, ("exp_avg", "exp_avg_sq", "mu_product"), "nadam")
+    lr = non_negative(lr, "lr")
+    beta1, beta2 = _betas(betas)
+    eps = non_negative(eps, "eps")
+    weight_decay = non_negative(weight_decay, "weight_decay")
+    momentum_decay = non_negative(momentum_decay, "momentum_decay")
+    w, dw = _params_and_grad(w, dw)
+    state = _state(state, w, "nadam", ("exp_avg", "exp_avg_sq"), scalars={"mu_product": 1.0})
     state["step"] += 1
     step = state["step"]
-    grad = dw
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            w = w * (1 - lr * weight_decay)
-        else:
-            grad = dw + weight_decay * w
+    w, grad = _weight_decay(w, dw, lr, weight_decay, decoupled=decoupled_weight_decay)
     mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
     mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
     mu_product = state["mu_product"] * mu
     mu_product_next = mu_product * mu_next
     state["mu_product"] = mu_product
-    state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * grad
-    state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * grad * grad
+    state["exp_avg"] = _moving_average(state["exp_avg"], grad, beta1)
+    state["exp_avg_sq"] = _moving_average(state["exp_avg_sq"], grad * grad, beta2)
     denom = np.sqrt(state["exp_avg_sq"] / (1 - beta2**step)) + eps
     gradient_part = lr * (1.0 - mu) / (1.0 - mu_product) * grad / denom
     momentum_part = lr * mu_next / (1.0 - mu_product_next) * state["exp_avg"] / denom
@@ -520,16 +470,16 @@ def adam_no_bias_correction(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), e
     Inputs: w, dw as in sgd; state None or the previous call's dict.
     Returns (w_next, state).
     """
-    _check_lr(lr)
-    _check_at_least(eps, "eps", 0.0)
-    beta1, beta2 = _check_betas(betas)
-    _check_at_least(weight_decay, "weight_decay", 0.0)
-    w, dw = _check_params_and_grad(w, dw)
-    state = _adam_state(state, w, False, "adam_no_bias_correction")
+    lr = non_negative(lr, "lr")
+    beta1, beta2 = _betas(betas)
+    eps = non_negative(eps, "eps")
+    weight_decay = non_negative(weight_decay, "weight_decay")
+    w, dw = _params_and_grad(w, dw)
+    state = _state(state, w, "adam_no_bias_correction", ("exp_avg", "exp_avg_sq"))
     state["step"] += 1
-    grad = _add_weight_decay(dw, w, weight_decay)
-    state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * grad
-    state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * grad * grad
+    w, grad = _weight_decay(w, dw, lr, weight_decay)
+    state["exp_avg"] = _moving_average(state["exp_avg"], grad, beta1)
+    state["exp_avg_sq"] = _moving_average(state["exp_avg_sq"], grad * grad, beta2)
     return w - lr * state["exp_avg"] / (np.sqrt(state["exp_avg_sq"]) + eps), state
 
 

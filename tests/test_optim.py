@@ -291,6 +291,58 @@ def test_dtypes(name):
     assert np.ndim(w_scalar) == 0 and w_scalar < 2.0
 
 
+# Numpy >= 2 promotes an array to the dtype of a numpy scalar it meets, so ``lr=np.float64(...)``
+# (``for lr in np.logspace(...)``) once turned float32 parameters into float64; torch keeps the
+# dtype of the parameters whatever the type of its hyperparameters (issue 16, found by optax's tests).
+HPARAMS_EXERCISING_EVERY_BRANCH = {
+    "sgd": {"weight_decay": 0.01},
+    "momentum": {"momentum": 0.9, "dampening": 0.1, "weight_decay": 0.01},
+    "nesterov": {"momentum": 0.9, "weight_decay": 0.01},
+    "adagrad": {"lr_decay": 0.01, "weight_decay": 0.01, "initial_accumulator_value": 0.1},
+    "rmsprop": {"momentum": 0.5, "centered": True, "weight_decay": 0.01},
+    "adadelta": {"rho": 0.8, "weight_decay": 0.01},
+    "adam": {"betas": (0.8, 0.99), "amsgrad": True, "weight_decay": 0.01},
+    "adamw": {"betas": (0.8, 0.99), "weight_decay": 0.01},
+    "nadam": {"betas": (0.8, 0.99), "decoupled_weight_decay": True, "weight_decay": 0.01},
+    "adam_no_bias_correction": {"betas": (0.8, 0.99), "weight_decay": 0.01},
+}
+
+
+def _numpy_float64(hparams):
+    """Every float hyperparameter (also inside betas) as a numpy float64 scalar."""
+    def convert(value):
+        if isinstance(value, tuple):
+            return tuple(convert(item) for item in value)
+        return np.float64(value) if isinstance(value, float) else value
+    return {key: convert(value) for key, value in hparams.items()}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_float32_parameters_stay_float32_with_numpy_float64_hyperparameters(name):
+    assert set(HPARAMS_EXERCISING_EVERY_BRANCH) == set(OPTIMIZERS)
+    hparams = default_hparams(name) | HPARAMS_EXERCISING_EVERY_BRANCH[name] | {"lr": 1e-2}
+    numpy_hparams = _numpy_float64(hparams)
+    assert isinstance(numpy_hparams["lr"], np.float64)
+    rng = np.random.default_rng(3)
+    w = w_python = rng.normal(size=(2, 3)).astype(np.float32)
+    state = state_python = None
+    for _ in range(3):
+        dw = rng.normal(size=(2, 3)).astype(np.float32)
+        w, state = OPTIMIZERS[name](w, dw, state, **numpy_hparams)
+        w_python, state_python = OPTIMIZERS[name](w_python, dw, state_python, **hparams)
+        assert w.dtype == np.float32
+        assert [value.dtype for value in _arrays_in(state)] == [np.float32] * len(_arrays_in(state))
+    # the same float32 arithmetic as with Python floats, which never promoted
+    np.testing.assert_array_equal(w, w_python)
+
+
+def test_nesterov_lookahead_keeps_float32_with_numpy_float64_hyperparameters():
+    w, state = np.ones(2, np.float32), None
+    for _ in range(2):
+        w, state = optim.nesterov_lookahead(lambda v: 2 * v, w, state, lr=np.float64(0.1), momentum=np.float64(0.9))
+    assert w.dtype == state["velocity"].dtype == np.float32
+
+
 def test_default_hparams_and_table():
     assert default_hparams("adam") == {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0,
                                        "amsgrad": False, "decoupled_weight_decay": False}
