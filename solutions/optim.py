@@ -178,13 +178,15 @@ def momentum(w, dw, state=None, *, lr=1e-3, momentum=0.9, dampening=0.0, weight_
     ``g = dw + weight_decay·w``; ``buf ← momentum·buf + (1 − dampening)·g`` (``buf = g`` on the
     first step); ``w ← w − lr·buf``. Equals ``torch.optim.SGD(params, lr, momentum, dampening,
     weight_decay)``. torch's SGD defaults to momentum=0 (plain SGD); here the default is 0.9,
-    the usual choice (seed 001's γ = 0.9).
+    the usual choice (seed 001's γ = 0.9). With momentum=0 it is plain SGD, as in torch:
+    dampening is ignored and the buffer is left as it is.
 
     Because lr multiplies the buffer only at the update, this is the seed-000/001 form
     ``v ← γ·v + lr·g, w ← w − v`` only while lr is constant.
 
     Inputs: w, dw as in sgd; state None or the previous call's dict.
-    Returns (w_next, state); state["momentum_buffer"] has w's shape.
+    Returns (w_next, state); state["momentum_buffer"] has w's shape (None until a step with
+    momentum > 0).
     """
     lr = non_negative(lr, "lr")
     momentum = non_negative(momentum, "momentum")
@@ -194,6 +196,8 @@ def momentum(w, dw, state=None, *, lr=1e-3, momentum=0.9, dampening=0.0, weight_
     state = _state(state, w, "momentum", buffers=("momentum_buffer",), fill=None)
     state["step"] += 1
     w, grad = _weight_decay(w, dw, lr, weight_decay)
+    if momentum == 0:  # torch's SGD skips the buffer (and so dampening) when momentum is 0
+        return w - lr * grad, state
     if state["momentum_buffer"] is None:
         state["momentum_buffer"] = grad.copy()
     else:

@@ -343,6 +343,26 @@ def test_nesterov_lookahead_keeps_float32_with_numpy_float64_hyperparameters():
     assert w.dtype == state["velocity"].dtype == np.float32
 
 
+def test_momentum_zero_ignores_dampening_and_the_buffer_like_torch():
+    """torch.optim.SGD(momentum=0, dampening=0.5) is plain SGD: with momentum 0 torch neither
+    creates nor updates the buffer, so dampening never scales the gradient (issue 16).
+    Hand-worked, lr = 0.1, constant gradient 1 from w = 0: w_1 = -0.1, w_2 = -0.2 (the buffer
+    rule μ·buf + (1 − τ)·g would give -0.15)."""
+    w, state = np.zeros(1), None
+    w, state = optim.momentum(w, np.ones(1), state, lr=0.1, momentum=0.0, dampening=0.5)
+    np.testing.assert_allclose(w, [-0.1], rtol=1e-15)
+    w, state = optim.momentum(w, np.ones(1), state, lr=0.1, momentum=0.0, dampening=0.5)
+    np.testing.assert_allclose(w, [-0.2], rtol=1e-15)
+    assert state["momentum_buffer"] is None and state["step"] == 2
+    # switching momentum on afterwards starts the buffer at the gradient, as torch's None buffer
+    # does: buf = 1, w_3 = -0.3; then buf = 0.9·1 + (1 − 0.5)·1 = 1.4, w_4 = -0.44
+    w, state = optim.momentum(w, np.ones(1), state, lr=0.1, momentum=0.9, dampening=0.5)
+    np.testing.assert_allclose(w, [-0.3], rtol=1e-15)
+    w, state = optim.momentum(w, np.ones(1), state, lr=0.1, momentum=0.9, dampening=0.5)
+    np.testing.assert_allclose(w, [-0.44], rtol=1e-14)
+    np.testing.assert_allclose(state["momentum_buffer"], [1.4], rtol=1e-15)
+
+
 def test_default_hparams_and_table():
     assert default_hparams("adam") == {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0,
                                        "amsgrad": False, "decoupled_weight_decay": False}

@@ -107,6 +107,38 @@ def test_defaults_against_live_torch(name):
             assert value == torch_defaults[key], f"{name}.{key}"
 
 
+def test_momentum_zero_with_dampening_against_live_torch():
+    """torch's SGD ignores dampening and keeps no buffer when momentum is 0 (issue 16)."""
+    case = {"optimizer": "momentum", "hparams": {"lr": 0.05, "momentum": 0.0, "dampening": 0.5, "weight_decay": 0.01},
+            "grad_scale": 1.0, "lr_plan": "changing"}
+    live, live_state = make_golden.torch_trajectory(case, PROBLEM, META["n_steps"])
+    ours, _ = _ours(case, PROBLEM)
+    assert "momentum_buffer" not in live_state
+    assert golden.trajectory_relative_error(ours, live) <= TRAJECTORY_RTOL
+
+
+@pytest.mark.parametrize("name", sorted(make_golden.TORCH_EQUIVALENT))
+def test_float32_parameters_with_numpy_float64_hyperparameters_against_live_torch(name):
+    """float32 parameters, hyperparameters as numpy float64 scalars: torch's trajectory, in float32 (issue 16)."""
+    rng = np.random.default_rng(sorted(make_golden.TORCH_EQUIVALENT).index(name))
+    hparams = _random_hparams(name, rng)
+    numpy_hparams = {key: (tuple(np.float64(v) for v in value) if key == "betas" else
+                           np.float64(value) if isinstance(value, float) else value)
+                     for key, value in hparams.items()}
+    torch_kwargs = make_golden._torch_kwargs({"optimizer": name, "hparams": hparams})
+    w0 = rng.normal(size=(2, 3)).astype(np.float32)
+    gradients = rng.normal(size=(20, 2, 3)).astype(np.float32)
+    param = torch.nn.Parameter(torch.tensor(w0))
+    torch_optimizer = getattr(torch.optim, make_golden.TORCH_EQUIVALENT[name][0])([param], foreach=False, **torch_kwargs)
+    w, state = w0, None
+    for g in gradients:
+        param.grad = torch.tensor(g + 0.5 * param.detach().numpy())
+        torch_optimizer.step()
+        w, state = OPTIMIZERS[name](w, g + 0.5 * w, state, **numpy_hparams)
+        assert w.dtype == np.float32
+    np.testing.assert_allclose(w, param.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
 def test_nesterov_lookahead_against_live_torch_nesterov():
     """The look-ahead form, shifted by momentum·velocity, lands on torch's nesterov=True iterates."""
     hessian = np.array([[0.2, 0.05], [0.05, 4.0]])
