@@ -43,6 +43,8 @@ def lr_range_test(loss_fn, params, batches, exponents):
             ) from None
         loss, grads = loss_fn(params, X_batch, y_batch)
         losses[i] = float(loss)
-        lr = 10.0**exponent
+        # a Python float: numpy >= 2 would promote float32 parameters to the dtype of a numpy
+        # float64 scalar such as exponents[i], where torch keeps the parameters' dtype
+        lr = 10.0 ** float(exponent)
         params = {name: value - lr * grads[name] for name, value in params.items()}
     return losses

@@ -48,6 +48,28 @@ def test_accepts_an_iterator_and_leaves_params_alone():
     np.testing.assert_array_equal(params["w"], [1.0, 2.0])
 
 
+def test_float32_parameters_stay_float32_at_every_step():
+    """The rates come from a float64 array; the parameters keep their float32 dtype, as torch's
+    do (issue 16: they were float64 from step 2 on). Each step sees float32 parameters."""
+    seen = []
+
+    def float32_quadratic(params, X_batch, y_batch):
+        seen.append(params["w"].dtype)
+        return _scalar_quadratic(params, X_batch, y_batch)
+
+    batches = [(np.zeros(2, np.float32), None)] * 4
+    losses = lr_range_test(float32_quadratic, {"w": np.array([1.0, 2.0], np.float32)}, batches,
+                           np.linspace(-3.0, -1.0, 4))
+    assert seen == [np.float32] * 4
+    # w_{i+1} = (1 - 10**e_i) w_i with e = -3, -7/3, -5/3 before the last three losses
+    w = np.array([1.0, 2.0])
+    expected = []
+    for exponent in np.linspace(-3.0, -1.0, 4):
+        expected.append(0.5 * np.sum(w**2))
+        w = (1 - 10**exponent) * w
+    np.testing.assert_allclose(losses, expected, rtol=1e-6)
+
+
 def test_too_few_batches_is_a_clear_error():
     with pytest.raises(ValueError, match="batches ran out after 2"):
         lr_range_test(_scalar_quadratic, {"w": np.zeros(1)}, [(np.zeros(1), None)] * 2, [0.0, 0.0, 0.0])
