@@ -14,7 +14,7 @@ import numpy as np
 
 def real(value, name):
     """Any real number (a string, a list, a bool is not one). Returns a float."""
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, (bool, np.bool_, str, bytes)):  # float() would take True and "0.1"
         raise ValueError(f"{name} must be a real number, got {value!r}")
     try:
         return float(value)

@@ -12,12 +12,9 @@ Conventions
 
 import numpy as np
 
+from solutions._checks import integer, one_of, positive_finite
+
 METHODS = ("forward", "backward", "central")
-
-
-def _check_step(h):
-    if not np.isfinite(h) or h <= 0:
-        raise ValueError(f"h must be a positive finite step, got h={h!r}")
 
 
 def forward_difference(f, x, h=1e-3):
@@ -25,19 +22,19 @@ def forward_difference(f, x, h=1e-3):
 
     Seed example: f(x) = x**2 at x = 3 with h = 0.001 gives 6.001.
     """
-    _check_step(h)
+    positive_finite(h, "h")
     return (f(x + h) - f(x)) / h
 
 
 def backward_difference(f, x, h=1e-3):
     """(f(x) - f(x - h)) / h, truncation error O(h)."""
-    _check_step(h)
+    positive_finite(h, "h")
     return (f(x) - f(x - h)) / h
 
 
 def central_difference(f, x, h=1e-5):
     """(f(x + h) - f(x - h)) / (2h), truncation error O(h**2): the even terms cancel."""
-    _check_step(h)
+    positive_finite(h, "h")
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
@@ -72,9 +69,8 @@ def numerical_gradient(f, x, h=1e-5, method="central"):
     for softmax regression on CIFAR-10 that is K*D + K = 30,730 coordinates, which is why
     it is only used to *check* an analytic gradient.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got method={method!r}")
-    _check_step(h)
+    one_of(method, "method", METHODS)
+    positive_finite(h, "h")
     x_work = np.array(x, dtype=np.float64, copy=True)
     grad = np.zeros_like(x_work)
     if method == "central":
@@ -130,12 +126,11 @@ def gradient_check(f, analytic_grad, x, n_checks=10, h=1e-5, seed=0):
         raise ValueError(
             f"analytic_grad must be shaped like x: got {analytic_grad.shape}, x is {x_work.shape}"
         )
-    if int(n_checks) < 1:
-        raise ValueError(f"n_checks must be a positive integer, got n_checks={n_checks!r}")
-    _check_step(h)
+    n_checks = integer(n_checks, "n_checks", minimum=1)
+    positive_finite(h, "h")
     rng = np.random.default_rng(seed)
-    errors = np.empty(int(n_checks))
-    for i in range(int(n_checks)):
+    errors = np.empty(n_checks)
+    for i in range(n_checks):
         index = tuple(int(rng.integers(n)) for n in x_work.shape)
         numeric = _central_partial(f, x_work, index, h)
         errors[i] = relative_error(numeric, analytic_grad[index])

@@ -10,6 +10,7 @@ Conventions
 
 import numpy as np
 
+from solutions._checks import positive, positive_finite, step_count
 from solutions.finite_diff import forward_difference, numerical_gradient
 
 STOP_REASONS = ("tol_f", "tol_x", "max_steps", "diverged")
@@ -25,17 +26,6 @@ def _as_vector(x0, name="x0"):
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{name} must be finite, got {x}")
     return x
-
-
-def _check_lr(lr):
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a positive finite learning rate, got lr={lr!r}")
-
-
-def _check_steps(n_steps, name):
-    if int(n_steps) != n_steps or n_steps < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {name}={n_steps!r}")
-    return int(n_steps)
 
 
 def gd_step(x, g, lr):
@@ -63,8 +53,8 @@ def gd_table(f, x0, lr, n_steps, h=1e-3):
     Seed example: f = x**4 + x + 2, x0 = 1, lr = 0.2, h = 1e-3 gives x_6 = -0.629, close to
     the true minimum -1/2**(2/3) = -0.62996.
     """
-    _check_lr(lr)
-    n_steps = _check_steps(n_steps, "n_steps")
+    positive_finite(lr, "lr")
+    n_steps = step_count(n_steps, "n_steps")
     if np.ndim(x0) != 0:
         return _numerical_gd_rows(f, _as_vector(x0), lr, n_steps, h, "forward")
     x = float(x0)
@@ -110,11 +100,11 @@ def gradient_descent(grad, x0, lr, max_steps, tol_f=None, tol_x=None, f=None,
     Returns:
         trajectory: (steps + 1, D) array, row 0 = x0; with return_reason, (trajectory, reason).
     """
-    _check_lr(lr)
-    max_steps = _check_steps(max_steps, "max_steps")
+    positive_finite(lr, "lr")
+    max_steps = step_count(max_steps, "max_steps")
     for name, tol in (("tol_f", tol_f), ("tol_x", tol_x)):
-        if tol is not None and not tol > 0:
-            raise ValueError(f"{name} must be positive or None, got {name}={tol!r}")
+        if tol is not None:
+            positive(tol, name, note="or None")
     if tol_f is not None and f is None:
         raise ValueError("tol_f needs the loss: pass f=<callable> or drop tol_f")
     x = _as_vector(x0)
@@ -159,8 +149,8 @@ def numerical_gradient_descent(f, x0, lr, n_steps, h=1e-3, method="forward"):
         trajectory (n_steps + 1, D), values (n_steps + 1,) of f, gradients (n_steps + 1, D)
         (row t is the numerical gradient at x_t; the last row is not used for a step).
     """
-    _check_lr(lr)
-    n_steps = _check_steps(n_steps, "n_steps")
+    positive_finite(lr, "lr")
+    n_steps = step_count(n_steps, "n_steps")
     rows = _numerical_gd_rows(f, _as_vector(x0), lr, n_steps, h, method)
     trajectory = np.array([row[1] for row in rows])
     values = np.array([row[2] for row in rows])
@@ -194,7 +184,7 @@ def newton_step(grad, hess, x):
 
 def newton_method(grad, hess, x0, n_steps):
     """Newton iterations from x0.  Returns the trajectory (n_steps + 1, D)."""
-    n_steps = _check_steps(n_steps, "n_steps")
+    n_steps = step_count(n_steps, "n_steps")
     x = _as_vector(x0)
     trajectory = [x]
     for _ in range(n_steps):
@@ -213,7 +203,7 @@ def sign_gd_step(x, g, lr):
     g = np.asarray(g, dtype=np.float64)
     if x.shape != g.shape:
         raise ValueError(f"x and g must have the same shape, got {x.shape} and {g.shape}")
-    _check_lr(lr)
+    positive_finite(lr, "lr")
     return x - lr * np.sign(g)
 
 

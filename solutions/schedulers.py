@@ -18,6 +18,8 @@ import math
 from bisect import bisect_right
 from collections import OrderedDict
 
+from solutions._checks import in_interval, integer, non_negative, one_of, positive, step_count
+
 __all__ = [
     "step_decay",
     "multistep_decay",
@@ -34,54 +36,16 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------------------------
-# Argument checking
-# ----------------------------------------------------------------------------------------------
-
-
-def _check_t(t):
-    """t counts scheduler.step() calls: a non-negative integer (ints, numpy ints, integral floats)."""
-    if isinstance(t, bool):
-        raise ValueError(f"t must be a non-negative integer (number of scheduler steps), got {t!r}")
-    try:
-        as_int = int(t)
-    except (TypeError, ValueError):
-        raise ValueError(f"t must be a non-negative integer (number of scheduler steps), got {t!r}") from None
-    if as_int != t or as_int < 0:
-        raise ValueError(f"t must be a non-negative integer (number of scheduler steps), got {t!r}")
-    return as_int
-
-
-def _check_lr(value, name="lr0"):
-    if not value >= 0:
-        raise ValueError(f"{name} must be a learning rate >= 0, got {value}")
-
-
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-
-def _check_positive(value, name):
-    if not value > 0:
-        raise ValueError(f"{name} must be > 0, got {value}")
-
-
-def _check_choice(value, name, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
-
-
-# ----------------------------------------------------------------------------------------------
 # Decays
 # ----------------------------------------------------------------------------------------------
 
 
 def step_decay(t, lr0, step_size, gamma=0.1):
     """lr0·gamma^⌊t/step_size⌋: multiply by gamma every step_size steps (torch StepLR)."""
-    t = _check_t(t)
-    _check_lr(lr0)
-    _check_positive_int(step_size, "step_size")
-    _check_positive(gamma, "gamma")
+    t = step_count(t, "t")
+    non_negative(lr0, "lr0")
+    step_size = integer(step_size, "step_size", minimum=1)
+    positive(gamma, "gamma")
     return lr0 * gamma ** (t // step_size)
 
 
@@ -91,9 +55,9 @@ def multistep_decay(t, lr0, milestones, gamma=0.1):
     Seed 003's recipe (50 epochs at 0.1, 25 at 0.01, 25 at 0.001) is
     ``multistep_decay(t, 0.1, [50, 75])``.
     """
-    t = _check_t(t)
-    _check_lr(lr0)
-    _check_positive(gamma, "gamma")
+    t = step_count(t, "t")
+    non_negative(lr0, "lr0")
+    positive(gamma, "gamma")
     try:
         milestones = sorted(int(m) for m in milestones)
     except (TypeError, ValueError):
@@ -103,9 +67,9 @@ def multistep_decay(t, lr0, milestones, gamma=0.1):
 
 def exponential_decay(t, lr0, gamma):
     """lr0·gamma^t (torch ExponentialLR); seed 000's lr0·e^(−k·t) is gamma = e^(−k)."""
-    t = _check_t(t)
-    _check_lr(lr0)
-    _check_positive(gamma, "gamma")
+    t = step_count(t, "t")
+    non_negative(lr0, "lr0")
+    positive(gamma, "gamma")
     return lr0 * gamma**t
 
 
@@ -114,15 +78,10 @@ def inverse_time_decay(t, lr0, decay):
 
     decay > 0 satisfies Robbins–Monro: Σ lr_t = ∞ and Σ lr_t² < ∞.
     """
-    t = _check_t(t)
-    _check_lr(lr0)
-    _check_at_least_zero(decay, "decay")
+    t = step_count(t, "t")
+    non_negative(lr0, "lr0")
+    non_negative(decay, "decay")
     return lr0 / (1 + decay * t)
-
-
-def _check_at_least_zero(value, name):
-    if not value >= 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -141,10 +100,10 @@ def cosine_annealing(t, lr0, T_max, eta_min=0.0):
     drift apart by about 3e-16·t relative to lr0 (1e-12 after ~3000 steps). The sequence is
     memoized per (lr0, T_max, eta_min), so evaluating t = 0..N costs O(N) in total.
     """
-    t = _check_t(t)
-    _check_lr(lr0)
-    _check_positive_int(T_max, "T_max")
-    _check_at_least_zero(eta_min, "eta_min")
+    t = step_count(t, "t")
+    non_negative(lr0, "lr0")
+    T_max = integer(T_max, "T_max", minimum=1)
+    non_negative(eta_min, "eta_min")
     return _cosine_annealing_sequence(float(lr0), T_max, float(eta_min), t)[t]
 
 
@@ -179,11 +138,11 @@ def cosine_warm_restarts(t, lr0, T_0, T_mult=1, eta_min=0.0):
     A half cosine from lr0 to eta_min over T_i steps, then a restart at lr0; the period is
     T_0 first and is multiplied by T_mult after each restart.
     """
-    t = _check_t(t)
-    _check_lr(lr0)
-    _check_positive_int(T_0, "T_0")
-    _check_positive_int(T_mult, "T_mult")
-    _check_at_least_zero(eta_min, "eta_min")
+    t = step_count(t, "t")
+    non_negative(lr0, "lr0")
+    T_0 = integer(T_0, "T_0", minimum=1)
+    T_mult = integer(T_mult, "T_mult", minimum=1)
+    non_negative(eta_min, "eta_min")
     T_cur, T_i = t, T_0
     while T_cur >= T_i:
         T_cur -= T_i
@@ -205,14 +164,14 @@ def cyclic(t, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="tri
     same) down. The amplitude is scaled per cycle by 1 (triangular), 1/2^(cycle−1)
     (triangular2) or per step by gamma^t (exp_range).
     """
-    t = _check_t(t)
-    _check_lr(base_lr, "base_lr")
-    _check_lr(max_lr, "max_lr")
-    _check_positive(step_size_up, "step_size_up")
+    t = step_count(t, "t")
+    non_negative(base_lr, "base_lr")
+    non_negative(max_lr, "max_lr")
+    positive(step_size_up, "step_size_up")
     if step_size_down is not None:
-        _check_positive(step_size_down, "step_size_down")
-    _check_choice(mode, "mode", _CYCLIC_MODES)
-    _check_positive(gamma, "gamma")
+        positive(step_size_down, "step_size_down")
+    one_of(mode, "mode", _CYCLIC_MODES)
+    positive(gamma, "gamma")
     step_size_up = float(step_size_up)
     step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
     total_size = step_size_up + step_size_down
@@ -254,14 +213,13 @@ def one_cycle(
     symmetrically before the final annealing. Defined for 0 ≤ t ≤ total_steps; like torch
     (which raises once it is stepped more than total_steps times), larger t is an error.
     """
-    t = _check_t(t)
-    _check_lr(max_lr, "max_lr")
-    _check_positive_int(total_steps, "total_steps")
-    if not 0.0 <= pct_start <= 1.0:
-        raise ValueError(f"pct_start must be a fraction in [0, 1], got {pct_start}")
-    _check_choice(anneal_strategy, "anneal_strategy", ("cos", "linear"))
-    _check_positive(div_factor, "div_factor")
-    _check_positive(final_div_factor, "final_div_factor")
+    t = step_count(t, "t")
+    non_negative(max_lr, "max_lr")
+    total_steps = integer(total_steps, "total_steps", minimum=1)
+    in_interval(pct_start, "pct_start", 0.0, 1.0)
+    one_of(anneal_strategy, "anneal_strategy", ("cos", "linear"))
+    positive(div_factor, "div_factor")
+    positive(final_div_factor, "final_div_factor")
     if t > total_steps:
         raise ValueError(
             f"t must be <= total_steps={total_steps} (torch's OneCycleLR raises past the end), got {t}"
@@ -294,13 +252,11 @@ def one_cycle(
 def linear_warmup(t, lr0, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
     """torch LinearLR: the factor goes linearly from start_factor to end_factor over total_iters
     steps, then stays: lr0·(start + (end − start)·min(t, total_iters)/total_iters)."""
-    t = _check_t(t)
-    _check_lr(lr0)
-    if not 0 < start_factor <= 1:
-        raise ValueError(f"start_factor must be in (0, 1], got {start_factor}")
-    if not 0 <= end_factor <= 1:
-        raise ValueError(f"end_factor must be in [0, 1], got {end_factor}")
-    _check_positive_int(total_iters, "total_iters")
+    t = step_count(t, "t")
+    non_negative(lr0, "lr0")
+    in_interval(start_factor, "start_factor", 0.0, 1.0, low_open=True)
+    in_interval(end_factor, "end_factor", 0.0, 1.0)
+    total_iters = integer(total_iters, "total_iters", minimum=1)
     return lr0 * (start_factor + (end_factor - start_factor) * min(total_iters, t) / total_iters)
 
 
@@ -335,18 +291,15 @@ class ReduceLROnPlateau:
         min_lr=0.0,
         eps=1e-8,
     ):
-        _check_lr(lr0)
-        _check_choice(mode, "mode", ("min", "max"))
-        _check_choice(threshold_mode, "threshold_mode", ("rel", "abs"))
-        if not 0 < factor < 1:
-            raise ValueError(f"factor must be in (0, 1) (torch requires factor < 1), got {factor}")
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"patience must be a non-negative integer, got {patience!r}")
-        if isinstance(cooldown, bool) or not isinstance(cooldown, int) or cooldown < 0:
-            raise ValueError(f"cooldown must be a non-negative integer, got {cooldown!r}")
-        _check_at_least_zero(threshold, "threshold")
-        _check_lr(min_lr, "min_lr")
-        _check_at_least_zero(eps, "eps")
+        non_negative(lr0, "lr0")
+        one_of(mode, "mode", ("min", "max"))
+        one_of(threshold_mode, "threshold_mode", ("rel", "abs"))
+        in_interval(factor, "factor", 0.0, 1.0, low_open=True, high_open=True, note="torch requires factor < 1")
+        integer(patience, "patience", minimum=0)
+        integer(cooldown, "cooldown", minimum=0)
+        non_negative(threshold, "threshold")
+        non_negative(min_lr, "min_lr")
+        non_negative(eps, "eps")
         self.lr = lr0
         self.mode = mode
         self.factor = factor

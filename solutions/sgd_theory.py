@@ -18,19 +18,14 @@ are the two baseline hyperparameter searches of seed 002 (Bergstra & Bengio 2012
 Every function is pure: array arguments are never modified.
 """
 
-import numbers
-
 import numpy as np
+
+from solutions._checks import integer, one_of
 
 LOSSES = ("least_squares", "logistic")
 
 
 # ---------------------------------------------------------------- validation
-
-
-def _check_loss(loss):
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {LOSSES}, got loss={loss!r}")
 
 
 def _check_problem(w, X, y):
@@ -67,7 +62,7 @@ def finite_sum_loss(w, X, y, loss="least_squares"):
 
     w: (D,) parameters; X: (N, D) inputs; y: (N,) targets (labels in {0, 1} for "logistic").
     """
-    _check_loss(loss)
+    one_of(loss, "loss", LOSSES)
     w, X, y = _check_problem(w, X, y)
     z = X @ w
     if loss == "least_squares":
@@ -81,7 +76,7 @@ def per_example_gradients(w, X, y, loss="least_squares"):
 
     w: (D,); X: (N, D); y: (N,). Returns G of shape (N, D) with G[i] = grad f_i(w).
     """
-    _check_loss(loss)
+    one_of(loss, "loss", LOSSES)
     w, X, y = _check_problem(w, X, y)
     z = X @ w
     residual = z - y if loss == "least_squares" else _sigmoid(z) - y
@@ -95,7 +90,7 @@ def minibatch_gradient(w, X, y, indices, loss="least_squares"):
     with replacement counts a repeated example twice). Returns (D,).
     With all N indices it is the full gradient grad f(w).
     """
-    _check_loss(loss)
+    one_of(loss, "loss", LOSSES)
     w, X, y = _check_problem(w, X, y)
     indices = np.asarray(indices)
     if indices.ndim != 1 or indices.size == 0:
@@ -121,8 +116,7 @@ def minibatch_gradient_variance(per_example_grads, batch_size, replace=True):
     G = np.asarray(per_example_grads, dtype=float)
     if G.ndim != 2 or G.shape[0] == 0:
         raise ValueError(f"per_example_grads must have shape (N, D) with N >= 1, got shape {G.shape}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    batch_size = integer(batch_size, "batch_size", minimum=1)
     n = G.shape[0]
     if not replace and batch_size > n:
         raise ValueError(
@@ -152,8 +146,7 @@ def run_sgd(stochastic_grad, w0, n_steps, lr):
     w = np.atleast_1d(np.array(w0, dtype=float))
     if w.ndim != 1:
         raise ValueError(f"w0 must be a scalar or have shape (D,), got shape {w.shape}")
-    if isinstance(n_steps, bool) or not isinstance(n_steps, numbers.Integral) or n_steps < 0:
-        raise ValueError(f"n_steps must be an integer >= 0, got {n_steps!r}")
+    n_steps = integer(n_steps, "n_steps", minimum=0)
     schedule = lr if callable(lr) else (lambda t: lr)
     path = np.empty((n_steps + 1, w.shape[0]))
     path[0] = w
@@ -231,8 +224,7 @@ def random_search(objective, low, high, n_trials, seed=0, log_scale=False):
     Returns (best_point (d,), best_value, points (M, d), values (M,)); ties go to the first minimum.
     """
     low, high, log_scale = _check_bounds(low, high, log_scale)
-    if isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials < 1:
-        raise ValueError(f"n_trials must be an integer >= 1, got {n_trials!r}")
+    n_trials = integer(n_trials, "n_trials", minimum=1)
     u = np.random.default_rng(seed).random((n_trials, low.shape[0]))
     linear = low + u * (high - low)
     with np.errstate(divide="ignore", invalid="ignore"):
