@@ -14,8 +14,7 @@ import pytest
 from solutions import optim
 from solutions.optim import OPTIMIZERS, default_hparams
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
-import golden  # noqa: E402  (tests/golden/golden.py)
+import golden  # tests/golden/, a package
 
 META, ARRAYS = golden.load_optim_golden()
 PROBLEM = golden.problem_from(ARRAYS)

@@ -5,16 +5,13 @@ The golden values are torch's get_last_lr()[0] after t = 0..n scheduler steps
 """
 
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
 from solutions import schedulers
 from solutions.schedulers import SCHEDULES, ReduceLROnPlateau
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
-import golden  # noqa: E402  (tests/golden/golden.py)
+import golden  # tests/golden/, a package
 
 GOLDEN = golden.load_schedules_golden()
 RTOL = 1e-12  # measured: at most 2e-15; cosine_annealing iterates torch's recursion and is exact

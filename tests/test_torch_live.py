@@ -7,8 +7,6 @@ torch's usual float32 scalar state.
 """
 
 import inspect
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,9 +19,8 @@ torch = pytest.importorskip(
 from solutions import optim, schedulers  # noqa: E402
 from solutions.optim import OPTIMIZERS, default_hparams  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
-import golden  # noqa: E402
-import make_golden  # noqa: E402
+import golden  # noqa: E402  (tests/golden/, a package)
+from golden import make_golden  # noqa: E402
 
 META, ARRAYS = golden.load_optim_golden()
 PROBLEM = golden.problem_from(ARRAYS)

@@ -1,6 +1,9 @@
-"""Load the committed torch golden data and run the numpy solutions on the same problem.
+"""The committed torch golden data: load it and run the numpy solutions on the same problem.
 
-Used by tests/test_optim.py, tests/test_schedulers.py and tests/test_torch_live.py. Needs no torch.
+An importable package (pytest puts tests/ on sys.path, as for tests/seed_tables.py):
+``import golden`` gives these loaders, ``from golden import make_golden`` the generator
+that regenerates the files with torch. Used by tests/test_optim.py, tests/test_schedulers.py
+and tests/test_torch_live.py. Needs no torch.
 """
 
 import json
