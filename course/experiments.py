@@ -72,3 +72,57 @@ def sweep_table(results, name="lr"):
         lines.append(f"{value:10.3g} {result['train_loss']:11.4f} {result['val_loss']:9.4f} "
                      f"{result['val_accuracy']:8.3f}{mark}")
     return "\n".join(lines)
+
+
+def method(step_fn, hparams=None, *, tune="lr", grid=(), schedule=None, schedule_per="epoch"):
+    """One entry of a comparison: an optimizer, its fixed hyperparameters and the grid to tune.
+
+    tune, grid: the hyperparameter tuned on the validation split and the values tried.
+    schedule:   optional function hparams -> lr_schedule (t -> lr), built once the tuned value is
+                known, e.g. ``lambda h: lambda t: cosine(t, h["lr"], epochs)``.
+    """
+    return {"step_fn": step_fn, "hparams": dict(hparams or {}), "tune": tune, "grid": list(grid),
+            "schedule": schedule, "schedule_per": schedule_per}
+
+
+def _fit_method(spec, value, loss_fn, init_fn, split, seed, epochs, batch_size, evaluate):
+    hparams = dict(spec["hparams"], **{spec["tune"]: value})
+    schedule = spec["schedule"](hparams) if spec["schedule"] is not None else None
+    return fit(loss_fn, init_fn(seed), spec["step_fn"], hparams, split, epochs=epochs, batch_size=batch_size,
+               seed=seed, lr_schedule=schedule, schedule_per=spec["schedule_per"], evaluate=evaluate)
+
+
+def tune_and_compare(methods, loss_fn, init_fn, split, *, epochs, batch_size, seeds=(1, 2, 3, 4, 5),
+                     tune_seed=0, evaluate=mlp_evaluate):
+    """Tune each method on the validation split (seed tune_seed), then rerun it at its chosen value.
+
+    methods: {name: method(...)}; init_fn(seed) -> initial params. Every run has the same budget
+    (epochs x batches of batch_size: the same number of gradient evaluations).
+    Returns {name: {"sweep": [(value, fit result)], "chosen": value, "runs": [fit result per seed]}}.
+    """
+    out = {}
+    for name, spec in methods.items():
+        results = sweep(lambda value: _fit_method(spec, value, loss_fn, init_fn, split, tune_seed, epochs,
+                                                  batch_size, evaluate), spec["grid"])
+        chosen = best(results)[0]
+        runs = [_fit_method(spec, chosen, loss_fn, init_fn, split, seed, epochs, batch_size, evaluate)
+                for seed in seeds]
+        out[name] = {"sweep": results, "chosen": chosen, "runs": runs}
+    return out
+
+
+def seed_table(comparison, name="method", key="val_loss"):
+    """Per-seed validation losses of tune_and_compare's reruns, with mean and standard deviation."""
+    n_seeds = len(next(iter(comparison.values()))["runs"])
+    lines = [f"{name:>26s} {'chosen':>8s} " + " ".join(f"{'seed ' + str(k + 1):>8s}" for k in range(n_seeds))
+             + f" {'mean':>8s} {'std':>7s}"]
+    for label, entry in comparison.items():
+        values = np.array([run[key] for run in entry["runs"]])
+        lines.append(f"{label:>26s} {entry['chosen']:8.3g} " + " ".join(f"{v:8.4f}" for v in values)
+                     + f" {values.mean():8.4f} {values.std(ddof=1):7.4f}")
+    return "\n".join(lines)
+
+
+def wins(comparison, better, worse, key="val_loss"):
+    """In how many seeds `better` ends with a lower result[key] than `worse` (same seed, paired)."""
+    return sum(a[key] < b[key] for a, b in zip(comparison[better]["runs"], comparison[worse]["runs"]))
