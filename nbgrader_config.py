@@ -18,17 +18,23 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Per-cell limit when nbgrader runs a notebook; `python -m autograder grade --timeout` overrides it.
-# Lessons run top to bottom in well under a minute in grading mode.
-c.Execute.timeout = 120
-
-# Feedback must never show hidden tests: even plain `nbgrader generate_feedback` (or the
-# formgrader's button) rewrites the autograded notebook through WithholdHiddenTests before
-# rendering. If `autograder` cannot be imported, nbgrader stops here rather than leak.
+# Grading is the course's own (autograder/grader): the release restores the graded cells'
+# metadata, each submission runs in a sandbox, hidden tests run in the grader's process, and
+# feedback withholds them. Even plain `nbgrader autograde` / `generate_feedback` (or the
+# formgrader's buttons) go through it. If `autograder` cannot be imported, nbgrader stops here
+# rather than grade unsafely.
 try:
     import autograder  # noqa: F401
 except ImportError:
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from autograder.feedback import feedback_config  # noqa: E402
+from autograder.grader import nbgrader_settings  # noqa: E402
 
-c.merge(feedback_config())
+c.merge(nbgrader_settings())
+
+# Per-cell limit (also for one test cell's hidden checks); `python -m autograder grade --timeout`
+# overrides it. Lessons run top to bottom in well under a minute in grading mode.
+c.SandboxedExecute.timeout = 120
+# Sandbox limits (defaults shown); see autograder/README.md, "Threat model".
+# c.SandboxedExecute.memory_limit = 2 * 1024**3
+# c.SandboxedExecute.process_limit = 64
+# c.SandboxedExecute.allow_weak_isolation = False

@@ -17,9 +17,12 @@ def main(argv=None):
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    from .grader.isolation import IsolationUnavailable
+    from .grader.session import SandboxStartError
+
     try:
         return args.handler(args)
-    except (CourseError, ValueError) as error:
+    except (CourseError, ValueError, IsolationUnavailable, SandboxStartError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -69,6 +72,7 @@ def _parser():
     worker.add_argument("student")
     worker.add_argument("--timeout", type=int, required=True)
     worker.add_argument("--result", type=Path, required=True)
+    _add_sandbox_options(worker)
     worker.set_defaults(handler=_autograde_one)
     return parser
 
@@ -82,6 +86,27 @@ def _add_grading_options(sub, default_timeout=None, default_total=None, default_
                      help="seconds one cell may run (default: %(default)s)")
     sub.add_argument("--total-timeout", type=float, default=default_total or DEFAULT_TOTAL_TIMEOUT,
                      help="seconds one submission may take in all (default: %(default)s)")
+    _add_sandbox_options(sub)
+
+
+def _add_sandbox_options(sub):
+    sub.add_argument("--memory-mb", type=int, default=2048,
+                     help="address-space limit of one submission, in MiB (default: %(default)s)")
+    sub.add_argument("--processes", type=int, default=64,
+                     help="processes and threads one submission may run (default: %(default)s)")
+    sub.add_argument("--allow-weak-isolation", action="store_true",
+                     help="grade even if this host lacks an isolation layer (the report marks those rows)")
+
+
+def _sandbox_options(args):
+    from .grade import SandboxOptions
+
+    for name in ("memory_mb", "processes"):
+        value = getattr(args, name)
+        if value < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+    return SandboxOptions(allow_weak_isolation=args.allow_weak_isolation, memory_mb=args.memory_mb,
+                          processes=args.processes)
 
 
 def _release(args):
@@ -136,7 +161,7 @@ def _grade(args):
     grader_errors = 0
     for assignment in assignments:
         outcomes = grade(course, assignment, workers=args.workers, timeout=args.timeout,
-                         total_timeout=args.total_timeout)
+                         total_timeout=args.total_timeout, sandbox=_sandbox_options(args))
         counts = {}
         for outcome in outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -178,7 +203,8 @@ def _demo(args):
     from .demo import run_demo
 
     demo = run_demo(args.assignment, source_course=args.course, into=args.into, workers=args.workers,
-                    timeout=args.timeout, total_timeout=args.total_timeout, progress=True)
+                    timeout=args.timeout, total_timeout=args.total_timeout, progress=True,
+                    sandbox=_sandbox_options(args))
     print(demo.text)
     return 0 if demo.ok else 1
 
@@ -186,7 +212,8 @@ def _demo(args):
 def _autograde_one(args):
     from .grade import autograde_one
 
-    return autograde_one(Course.open(args.course), args.assignment, args.student, args.timeout, args.result)
+    return autograde_one(Course.open(args.course), args.assignment, args.student, args.timeout, args.result,
+                         sandbox=_sandbox_options(args))
 
 
 if __name__ == "__main__":

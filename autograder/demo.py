@@ -211,7 +211,7 @@ def _edited(notebook, cell_index, prepend="", append=""):
 
 
 def run_demo(assignment=None, *, source_course=".", into=None, workers=2, timeout=30, total_timeout=600,
-             progress=True, students=DEMO_STUDENTS):
+             progress=True, students=DEMO_STUDENTS, sandbox=None):
     """Build, release, submit, grade and check the demo class; returns a DemoResult."""
     source = source_course if isinstance(source_course, Course) else Course.open(source_course)
     assignment = pick_demo_assignment(source, assignment)
@@ -225,7 +225,7 @@ def run_demo(assignment=None, *, source_course=".", into=None, workers=2, timeou
                 raise CourseError(f"the release of {assignment} failed its check:\n{problem}")
         expected = build_class(course, assignment, students)
         grade(course, assignment, workers=workers, timeout=timeout, total_timeout=total_timeout,
-              progress=progress)
+              progress=progress, sandbox=sandbox)
         rows = [row for row in grade_rows(course) if row.assignment == assignment]
         actual = {}
         for row in rows:  # one notebook per lesson; several notebooks add up

@@ -1,18 +1,9 @@
 """`feedback`: HTML feedback per student that never shows the hidden tests.
 
-The autograded notebook holds the hidden tests (nbgrader restores the locked test cells from the
-gradebook before running them). `WithholdHiddenTests` runs inside nbgrader's GenerateFeedback,
-right after GetGrades, and rewrites each notebook before it is rendered:
-
-- a test cell's hidden region becomes one comment naming the test and its points;
-- an error raised inside the hidden region keeps its name and, for HiddenTestFailure, the
-  harness message (case labels, never inputs), minus the text of any exception the student's
-  code raised (that text could carry the hidden inputs);
-- an error raised by the visible tests keeps its traceback, minus any line of hidden source;
-- printed output and results of a hidden-test cell are dropped (a student's debug print would
-  show the hidden inputs);
-- in every cell, an output line containing a line of hidden source or a distinctive number
-  literal of the hidden tests is withheld.
+Rendering goes through nbgrader's generate_feedback with
+`autograder.grader.withhold.WithholdHiddenTests` in its preprocessors (see that module for what a
+page may show: never hidden source, only text and PNG outputs, the submission's own markdown as
+plain text).
 
 Statuses other than "graded" get a short page saying why the submission was not graded. After
 rendering, each page is checked again for hidden source, and files that the student's code may
@@ -23,154 +14,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
-
 from .grade import GRADED, GRADER_ERROR
-from .notebooks import (BEGIN_HIDDEN, END_HIDDEN, MARKERS, grade_id, hidden_region_span,
-                        nbgrader_metadata, read_notebook, region_lines, without_region)
-
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-CELL_FRAME = re.compile(r"(?:Cell In\s*\[\d*\],\s*line\s+(\d+))|(?:Input In \[\d*\],\s*in <cell line: (\d+)>)")
-TRACEBACK_CODE_LINE = re.compile(r"^\s*(?:-+>\s*)?\d+\s(.*)$")
-NUMBER_LITERAL = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
-# Number literals at least this long are specific enough to look for in outputs ("123456.789").
-MIN_SECRET_NUMBER_CHARS = 6
-MIN_SECRET_LINE_CHARS = 8
-RAISED_MESSAGE = re.compile(r"(raised [A-Za-z_][A-Za-z0-9_.]*): .*$")
-WITHHELD_LINE = "[line withheld: it contained hidden test data]"
-
-
-class WithholdHiddenTests(Preprocessor):
-    """nbconvert preprocessor: remove hidden tests and what they reveal from an autograded notebook."""
-
-    # nbconvert preprocessors are off unless enabled; this one must never be skipped.
-    enabled = Bool(True).tag(config=True)
-
-    def preprocess(self, nb, resources):
-        self.secrets = hidden_secrets(nb)
-        return super().preprocess(nb, resources)
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code":
-            return cell, resources
-        span = hidden_region_span(cell)
-        if span is not None:
-            hidden = {line.strip() for line in region_lines(cell, BEGIN_HIDDEN, END_HIDDEN) if line.strip()}
-            cell.outputs = [_withhold_in_error(output, span, hidden)
-                            for output in cell.outputs if output.get("output_type") == "error"]
-            cell.source = without_region(cell.source, BEGIN_HIDDEN, END_HIDDEN,
-                                         replacement=_hidden_note(cell))
-        cell.outputs = [_scrub_output(output, self.secrets) for output in cell.outputs]
-        return cell, resources
-
-
-def hidden_secrets(notebook):
-    """Hidden source lines and distinctive number literals of every hidden region in `notebook`."""
-    lines, numbers = set(), set()
-    for cell in notebook.cells:
-        for line in region_lines(cell, BEGIN_HIDDEN, END_HIDDEN):
-            stripped = line.strip()
-            if len(stripped) >= MIN_SECRET_LINE_CHARS:
-                lines.add(stripped)
-            code = line.split("#", 1)[0]
-            numbers.update(n.lstrip("+-") for n in NUMBER_LITERAL.findall(code)
-                           if len(n.lstrip("+-")) >= MIN_SECRET_NUMBER_CHARS)
-    return {"lines": lines, "numbers": numbers}
-
-
-def _hidden_note(cell):
-    meta = nbgrader_metadata(cell)
-    score, points = meta.get("score"), meta.get("points")
-    scored = f": {score:g} of {points:g} points" if isinstance(score, (int, float)) and points is not None else ""
-    return f"# [hidden tests of {grade_id(cell)}{scored}; their code and inputs are not shown]"
-
-
-def _withhold_in_error(output, span, hidden):
-    """An error output of a hidden-test cell, safe to show."""
-    ename = output.get("ename", "Error")
-    traceback = [ANSI.sub("", entry) for entry in output.get("traceback", [])]
-    cell_line = _first_cell_frame_line(traceback)
-    raised_in_hidden = cell_line is None or cell_line >= span[0]
-    output = dict(output)
-    if raised_in_hidden:
-        if ename == "HiddenTestFailure":
-            message = _without_student_messages(output.get("evalue", ""))
-        else:
-            message = "raised while the hidden tests ran; details withheld"
-        output["evalue"] = message
-        output["traceback"] = [f"{ename}: {message}"]
-    else:
-        output["traceback"] = [_without_hidden_lines(entry, hidden) for entry in output.get("traceback", [])]
-    from nbformat import NotebookNode
-
-    return NotebookNode(output)
-
-
-def _first_cell_frame_line(traceback):
-    for entry in traceback:
-        match = CELL_FRAME.search(entry)
-        if match:
-            return int(match.group(1) or match.group(2))
-    return None
-
-
-def _without_student_messages(message):
-    """Harness message with the text of exceptions raised by the student's code removed."""
-    return "\n".join(RAISED_MESSAGE.sub(r"\1 (its message is withheld)", line) for line in message.split("\n"))
-
-
-def _without_hidden_lines(entry, hidden):
-    kept = []
-    for line in entry.split("\n"):
-        plain = ANSI.sub("", line)
-        match = TRACEBACK_CODE_LINE.match(plain)
-        code = (match.group(1) if match else plain).strip()
-        if code in hidden or any(marker in plain.upper() for marker in MARKERS):
-            continue
-        kept.append(line)
-    return "\n".join(kept)
-
-
-def _scrub_output(output, secrets):
-    """Withhold every output line that shows a hidden source line or a hidden number literal."""
-    from nbformat import NotebookNode
-
-    def scrub(text):
-        lines = []
-        for line in text.split("\n"):
-            plain = ANSI.sub("", line)
-            if _shows_secret(plain, secrets):
-                lines.append(WITHHELD_LINE)
-            else:
-                lines.append(line)
-        return "\n".join(lines)
-
-    output = NotebookNode(dict(output))
-    if "text" in output:
-        output["text"] = scrub(output["text"] if isinstance(output["text"], str) else "".join(output["text"]))
-    if "traceback" in output:
-        output["traceback"] = [scrub(entry) for entry in output["traceback"]]
-    if "evalue" in output:
-        output["evalue"] = scrub(output["evalue"])
-    if "data" in output:
-        data = dict(output["data"])
-        for mime in list(data):
-            value = data[mime]
-            if mime.startswith("text/") or mime in ("application/json",):
-                text = value if isinstance(value, str) else "".join(value) if isinstance(value, list) else str(value)
-                data[mime] = scrub(text)
-        output["data"] = NotebookNode(data)
-    return output
-
-
-def _shows_secret(text, secrets):
-    stripped = text.strip()
-    if not stripped:
-        return False
-    if any(line in text for line in secrets["lines"]):
-        return True
-    return any(number in text for number in secrets["numbers"])
+from .grader.withhold import hidden_secrets
+from .notebooks import MARKERS, read_notebook
 
 
 @dataclass
@@ -180,14 +26,10 @@ class FeedbackResult:
 
 
 def feedback_config():
-    """Config putting WithholdHiddenTests into nbgrader's GenerateFeedback, after GetGrades."""
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import GetGrades
-    from traitlets.config import Config
+    """The course's nbgrader settings (WithholdHiddenTests in GenerateFeedback, after GetGrades)."""
+    from .grader import nbgrader_settings
 
-    config = Config()
-    config.GenerateFeedback.preprocessors = [GetGrades, WithholdHiddenTests, CSSHTMLHeaderPreprocessor]
-    return config
+    return nbgrader_settings()
 
 
 def feedback(course, assignments=None):

@@ -28,9 +28,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 
+from pathlib import Path
+
 from .course import child_environment
-from .notebooks import (InvalidNotebook, grade_id, is_autograded_test, notebook_files,
-                        read_notebook)
+from .grader.execute import RECORD_ENV
+from .notebooks import InvalidNotebook, notebook_files, read_notebook
 from .release import require_released
 
 GRADED = "graded"
@@ -39,10 +41,9 @@ KERNEL_DIED = "kernel died"
 INVALID = "invalid notebook"
 MISSING = "missing"
 GRADER_ERROR = "grader error"
-STATUSES = (GRADED, TIMED_OUT, KERNEL_DIED, INVALID, MISSING, GRADER_ERROR)
-
-# Error names in a test cell's output that mean the grader, not the student, failed.
-GRADER_FAILURES = ("GraderError", "ImportError", "ModuleNotFoundError")
+NOT_GRADED = "not graded"
+REFUSED = "refused by collect"
+STATUSES = (GRADED, TIMED_OUT, KERNEL_DIED, INVALID, MISSING, GRADER_ERROR, NOT_GRADED, REFUSED)
 DEFAULT_CELL_TIMEOUT = 120
 DEFAULT_TOTAL_TIMEOUT = 900
 # SQLite waits this long for another worker's write instead of failing with "database is locked".
@@ -58,6 +59,8 @@ class Outcome:
     seconds: float = 0.0
     missing_notebooks: list = field(default_factory=list)
     graded_at: str = ""
+    isolation: str = ""
+    tests: dict = field(default_factory=dict)
 
     def record(self):
         record = asdict(self)
@@ -90,18 +93,26 @@ def precheck(course, assignment, student):
 
 
 def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
-          total_timeout=DEFAULT_TOTAL_TIMEOUT, students=None, progress=True, grading_mode=True):
+          total_timeout=DEFAULT_TOTAL_TIMEOUT, students=None, progress=True, grading_mode=True,
+          sandbox=None):
     """Grade every submission of `assignment`; returns [Outcome] sorted by student.
 
-    workers:        submissions graded at the same time (each one process plus its kernel).
-    timeout:        seconds one cell may run before it is interrupted (ExecutePreprocessor.timeout).
+    workers:        submissions graded at the same time (each one process plus its sandbox).
+    timeout:        seconds one cell (or one test cell's hidden checks) may run.
     total_timeout:  seconds one submission may take in all before its process tree is killed.
+    sandbox:        SandboxOptions (limits; whether weaker isolation is accepted).
+    Raises IsolationUnavailable (before grading anything) when the host cannot sandbox and weak
+    isolation was not accepted, and SandboxStartError when the sandbox cannot run the course.
     """
+    sandbox = sandbox or SandboxOptions()
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise ValueError(f"workers must be a positive number, got {workers!r}: use 1 or more (an integer)")
     _check_positive("timeout", timeout, "give the per-cell limit in seconds")
     _check_positive("total_timeout", total_timeout, "give the per-submission limit in seconds")
     require_released(course, assignment)
+    from .grader.preflight import check_sandbox
+
+    check_sandbox(sandbox.allow_weak_isolation)
     students = students_of(course) if students is None else list(students)
     expected = course.notebook_names(assignment)
 
@@ -117,6 +128,11 @@ def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
     by_assignment = status.setdefault(assignment, {})
     for outcome in outcomes:
         by_assignment[outcome.student] = outcome.record()
+    # Until its result arrives, each queued submission is "not graded": if the batch stops, the
+    # report still lists every student, with the reason.
+    for student in to_run:
+        by_assignment[student] = Outcome(student, assignment, NOT_GRADED,
+                                         "the grading batch stopped before this submission was graded").record()
     course.save_status(status)
 
     from tqdm import tqdm
@@ -126,7 +142,8 @@ def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
     for outcome in outcomes:
         _report_progress(bar, outcome, progress)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(grade_one, course, assignment, student, timeout, total_timeout, grading_mode): student
+        futures = {pool.submit(grade_one, course, assignment, student, timeout, total_timeout, grading_mode,
+                               sandbox): student
                    for student in to_run}
         for future in as_completed(futures):
             try:
@@ -153,19 +170,17 @@ def _report_progress(bar, outcome, progress):
         bar.write(f"  {outcome.student:<24} {outcome.status}{detail}", file=sys.stderr)
 
 
-def grade_one(course, assignment, student, timeout, total_timeout, grading_mode=True):
+def grade_one(course, assignment, student, timeout, total_timeout, grading_mode=True, sandbox=None):
     """Run one submission's autograde in a subprocess and classify what happened."""
+    sandbox = sandbox or SandboxOptions()
     logs = course.state_dir / "logs" / assignment
-    runs = course.state_dir / "runs" / assignment
-    verdicts = course.state_dir / "verdicts" / assignment
-    for folder in (logs, runs, verdicts):
+    records = course.state_dir / "records" / assignment
+    for folder in (logs, records):
         folder.mkdir(parents=True, exist_ok=True)
-    log_path, run_path = logs / f"{student}.log", runs / f"{student}.json"
-    verdict_path = verdicts / f"{student}.jsonl"
-    for stale in (run_path, verdict_path):
-        stale.unlink(missing_ok=True)
+    log_path, record_path = logs / f"{student}.log", records / f"{student}.json"
+    record_path.unlink(missing_ok=True)
 
-    env = {"AUTOGRADER_RESULTS": str(verdict_path), "PYTHONUNBUFFERED": "1"}
+    env = {RECORD_ENV: str(record_path), "PYTHONUNBUFFERED": "1"}
     if grading_mode:
         env["COURSE_GRADING_MODE"] = "1"
     # Lessons multiply small matrices: a second BLAS thread per kernel gains nothing and, with
@@ -173,7 +188,8 @@ def grade_one(course, assignment, student, timeout, total_timeout, grading_mode=
     if "OPENBLAS_NUM_THREADS" not in os.environ:
         env["OPENBLAS_NUM_THREADS"] = "1"
     command = [sys.executable, "-m", "autograder", "_autograde-one", "--course", str(course.root),
-               assignment, student, "--timeout", str(int(timeout)), "--result", str(run_path)]
+               assignment, student, "--timeout", str(int(timeout)), "--result", str(logs / f"{student}.run.json")]
+    command += sandbox.arguments()
     start = time.perf_counter()
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -187,27 +203,50 @@ def grade_one(course, assignment, student, timeout, total_timeout, grading_mode=
                            f"exceeded the total limit of {total_timeout:g} s; killed",
                            seconds=time.perf_counter() - start, graded_at=_now())
     seconds = time.perf_counter() - start
-    outcome = classify(course, assignment, student, run_path, process.returncode, timeout)
+    outcome = classify(course, assignment, student, record_path, process.returncode)
     outcome.seconds, outcome.graded_at = seconds, _now()
     return outcome
 
 
-def kill_process_tree(process):
-    """SIGKILL a worker, its process group and every descendant (kernels run in their own session)."""
-    try:
-        import psutil
+@dataclass
+class SandboxOptions:
+    """How submissions are isolated: the limits, and whether weaker isolation is accepted."""
 
+    allow_weak_isolation: bool = False
+    memory_mb: int = 2048
+    processes: int = 64
+
+    def arguments(self):
+        arguments = ["--memory-mb", str(self.memory_mb), "--processes", str(self.processes)]
+        return arguments + (["--allow-weak-isolation"] if self.allow_weak_isolation else [])
+
+    def config(self, timeout):
+        from traitlets.config import Config
+
+        config = Config()
+        config.SandboxedExecute.timeout = int(timeout)
+        config.SandboxedExecute.allow_weak_isolation = bool(self.allow_weak_isolation)
+        config.SandboxedExecute.memory_limit = int(self.memory_mb) * 1024 * 1024
+        config.SandboxedExecute.process_limit = int(self.processes)
+        return config
+
+
+def kill_process_tree(process):
+    """SIGKILL a worker, its process group and every descendant (sandboxes run in their own session)."""
+    import psutil
+
+    try:
         descendants = psutil.Process(process.pid).children(recursive=True)
-    except Exception:  # the worker may already be gone; then so is the list
+    except psutil.NoSuchProcess:  # the worker is already gone, and with it the list
         descendants = []
     for child in descendants:
         try:
             os.killpg(child.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
-            pass
+            pass  # its group is gone already, or it is not a group leader we may signal
         try:
             child.kill()
-        except Exception:
+        except psutil.NoSuchProcess:
             pass
     try:
         os.killpg(process.pid, signal.SIGKILL)
@@ -216,50 +255,36 @@ def kill_process_tree(process):
     process.wait()
 
 
-def classify(course, assignment, student, run_path, returncode, timeout):
-    """The Outcome of a finished worker, from its result file and the autograded notebooks."""
-    if not run_path.exists():
+def classify(course, assignment, student, record_path, returncode):
+    """The Outcome of a finished worker, from the verdict record SandboxedExecute wrote.
+
+    Every status in the record was observed by the grader itself (its clock, the child process);
+    nothing the student's code prints or raises is read here.
+    """
+    if not Path(record_path).exists():
         return Outcome(student, assignment, GRADER_ERROR,
                        f"the grading process exited with code {returncode} before reporting; "
                        f"see grading/logs/{assignment}/{student}.log")
-    run = json.loads(run_path.read_text(encoding="utf-8"))
-    text = (run.get("log") or "") + "\n" + (run.get("error") or "")
-    if not run.get("success"):
-        if "Kernel died before replying to kernel_info" in text or "Kernel didn't respond" in text:
-            # No student code ran yet: the grading environment cannot start a kernel.
-            return Outcome(student, assignment, GRADER_ERROR, "the kernel did not start: " + _last_error_line(text))
-        if "DeadKernelError" in text or "Kernel died" in text:
-            return Outcome(student, assignment, KERNEL_DIED, "the kernel exited while running the notebook")
-        if "UnresponsiveKernelError" in text or "became unresponsive" in text:
-            return Outcome(student, assignment, TIMED_OUT, "the kernel could not be interrupted after a timeout")
-        if "CellTimeoutError" in text:
-            return Outcome(student, assignment, TIMED_OUT, f"a cell exceeded {timeout:g} s")
-        return Outcome(student, assignment, GRADER_ERROR, "nbgrader failed: " + _last_error_line(text))
-
-    problems = {TIMED_OUT: [], GRADER_ERROR: []}
-    for path in notebook_files(course.assignment_dir("autograded", assignment, student)):
-        for index, cell in enumerate(read_notebook(path).cells):
-            for output in cell.get("outputs", []):
-                if output.get("output_type") != "error":
-                    continue
-                where = f"{path.stem} cell {index}" + (f" ({grade_id(cell)})" if grade_id(cell) else "")
-                if output.get("ename") == "CellTimeoutError":
-                    problems[TIMED_OUT].append(f"{where} exceeded {timeout:g} s")
-                elif is_autograded_test(cell) and output.get("ename") in GRADER_FAILURES:
-                    message = (output.get("evalue") or "").splitlines()[:1]
-                    problems[GRADER_ERROR].append(f"{where}: {output['ename']}: {''.join(message)}")
-    for status in (GRADER_ERROR, TIMED_OUT):
-        if problems[status]:
-            return Outcome(student, assignment, status, "; ".join(problems[status]))
-    return Outcome(student, assignment, GRADED)
+    try:
+        record = json.loads(Path(record_path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        return Outcome(student, assignment, GRADER_ERROR, f"unreadable verdict record: {error}")
+    status = record.get("status") if record.get("status") in STATUSES else GRADER_ERROR
+    if status == GRADED and returncode != 0:
+        return Outcome(student, assignment, GRADER_ERROR,
+                       f"nbgrader could not save the grades (exit {returncode}); "
+                       f"see grading/logs/{assignment}/{student}.log")
+    outcome = Outcome(student, assignment, status, record.get("detail", ""))
+    outcome.isolation = record.get("isolation", "")
+    outcome.tests = {name: {"passed": test.get("passed"), "failures": test.get("failures", [])}
+                     for name, test in record.get("tests", {}).items()}
+    return outcome
 
 
-def autograde_one(course, assignment, student, timeout, result_path):
+def autograde_one(course, assignment, student, timeout, result_path, sandbox=None):
     """Body of the worker process: one nbgrader autograde through the API, result as JSON."""
-    from traitlets.config import Config
-
-    extra = Config()
-    extra.Execute.timeout = int(timeout)
+    sandbox = sandbox or SandboxOptions()
+    extra = sandbox.config(timeout)
     coursedir = course.coursedir()
     if coursedir.db_url.startswith("sqlite:///") and "?" not in coursedir.db_url:
         extra.CourseDirectory.db_url = f"{coursedir.db_url}?timeout={SQLITE_BUSY_SECONDS}"

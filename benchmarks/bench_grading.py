@@ -19,13 +19,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # the synthetic lesson is test support, not shipped
 
 from autograder.course import Course  # noqa: E402
 from autograder.demo import make_course, with_solutions  # noqa: E402
 from autograder.grade import GRADED, grade  # noqa: E402
 from autograder.notebooks import read_notebook  # noqa: E402
 from autograder.release import release  # noqa: E402
-from autograder.synthetic import SYNTHETIC_LESSON, write_synthetic_lesson  # noqa: E402
+from synthetic_lesson import SYNTHETIC_LESSON, write_synthetic_lesson  # noqa: E402
 
 import nbformat  # noqa: E402
 

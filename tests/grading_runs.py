@@ -8,8 +8,8 @@ other lesson only the two students the full/zero-marks test needs.
 
 from pathlib import Path
 
-from .course import PACKAGE_ROOT, Course
-from .demo import DEMO_STUDENTS, pick_demo_assignment, run_demo
+from autograder.course import PACKAGE_ROOT, Course
+from autograder.demo import DEMO_STUDENTS, pick_demo_assignment, run_demo
 
 FULL_AND_ZERO = ("correct", "blank")
 # The demo lesson's infinite loop costs one whole cell timeout, so it gets a short one; other

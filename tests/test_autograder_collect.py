@@ -10,8 +10,8 @@ from autograder import collect as collect_module
 from autograder.cli import main
 from autograder.collect import collect, sanitize_student_id
 from autograder.course import Course
-from autograder.synthetic import SYNTHETIC_LESSON, synthetic_notebook, write_synthetic_lesson
-from autograder.testing import repository_course
+from synthetic_lesson import SYNTHETIC_LESSON, synthetic_notebook, write_synthetic_lesson
+from grading_runs import repository_course
 
 LESSON = SYNTHETIC_LESSON
 OTHER = "02_other_lesson"

@@ -9,8 +9,8 @@ from autograder.course import Course
 from autograder.demo import DEMO_STUDENTS, pick_demo_assignment
 from autograder.grade import GRADED, KERNEL_DIED, TIMED_OUT
 from autograder.notebooks import autograded_points, read_notebook
-from autograder.synthetic import POINTS, SYNTHETIC_LESSON, write_synthetic_lesson
-from autograder.testing import demo_lesson, graded_class, repository_course
+from synthetic_lesson import POINTS, SYNTHETIC_LESSON, write_synthetic_lesson
+from grading_runs import demo_lesson, graded_class, repository_course
 
 DEMO_LESSON = demo_lesson()
 

@@ -11,8 +11,8 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from autograder.course import Course, CourseError
 from autograder.grade import classify, grade, precheck
 from autograder.report import Row, histogram_counts, text_histogram, write_csv
-from autograder.synthetic import SYNTHETIC_LESSON, write_synthetic_lesson
-from autograder.testing import repository_course
+from synthetic_lesson import SYNTHETIC_LESSON, write_synthetic_lesson
+from grading_runs import repository_course
 
 LESSON = SYNTHETIC_LESSON
 

@@ -23,9 +23,9 @@ from autograder.demo import DEMO_STUDENTS, build_class, with_solutions
 from autograder.feedback import page_text
 from autograder.grade import grade
 from autograder.notebooks import BEGIN_HIDDEN, END_HIDDEN, read_notebook, region_lines
-from autograder.synthetic import (BROKEN_LESSON, POINTS, SECRET_INPUTS, SYNTHETIC_LESSON,
+from synthetic_lesson import (BROKEN_LESSON, POINTS, SECRET_INPUTS, SYNTHETIC_LESSON,
                                   write_synthetic_lesson)
-from autograder.testing import repository_course
+from grading_runs import repository_course
 
 CELL_TIMEOUT, TOTAL_TIMEOUT, STUBBORN_LIMIT = 5, 60, 8
 FULL = sum(POINTS.values())

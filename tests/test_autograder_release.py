@@ -9,8 +9,8 @@ import pytest
 from autograder.cli import main
 from autograder.course import Course
 from autograder.release import find_leaks, secret_lines
-from autograder.synthetic import SECRET_INPUTS, SYNTHETIC_LESSON, synthetic_notebook
-from autograder.testing import repository_course
+from synthetic_lesson import SECRET_INPUTS, SYNTHETIC_LESSON, synthetic_notebook
+from grading_runs import repository_course
 
 LESSON = SYNTHETIC_LESSON
 
@@ -64,7 +64,7 @@ def test_leaks_in_a_tampered_release_name_file_and_cell(tmp_path):
     released = nbformat.read(str(path), as_version=4)
     by_id = {cell.metadata.get("nbgrader", {}).get("grade_id"): index for index, cell in enumerate(released.cells)}
     released.cells[by_id["ex_square"]].source += "\n    squared_values = np.asarray(x, dtype=float) ** 2"
-    released.cells[by_id["test_scaled_sum"]].source += "\nfrom autograder.harness import Case, check_against_reference"
+    released.cells[by_id["test_scaled_sum"]].source += "\nfrom autograder.grader.harness import Case, check_against_reference"
     released.cells[0].source += "\n### END HIDDEN TESTS"
     nbformat.write(released, str(path))
     leaks = [str(leak) for leak in find_leaks(course.step_dir("source") / LESSON, path.parent)]

@@ -12,7 +12,7 @@ import pytest
 
 from autograder.grade import GRADED
 from autograder.notebooks import is_autograded_test, notebook_files, read_notebook
-from autograder.testing import cell_grades, graded_class, repository_lessons
+from grading_runs import cell_grades, graded_class, repository_lessons
 
 LESSONS = repository_lessons()
 

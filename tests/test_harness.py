@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from autograder.harness import (Case, GraderError, HiddenTestFailure, check_against_reference, check_that,
+from autograder.grader.harness import (Case, GraderError, HiddenTestFailure, check_against_reference, check_that,
                                 reference, run_optimizer)
 
 
@@ -107,7 +107,7 @@ def sgd_in_place(w, dw, state=None, lr=0.1):
 
 
 def test_optimizer_run_compares_whole_runs_and_catches_in_place_updates():
-    from autograder.harness import optimizer_run
+    from autograder.grader.harness import optimizer_run
 
     rng = np.random.default_rng(0)
     cases = [Case("quadratic", (rng.normal(size=3), rng.normal(size=(20, 3)), {"lr": 0.1}, np.array([1.0, 2.0, 3.0]))),
@@ -121,7 +121,7 @@ def test_optimizer_run_compares_whole_runs_and_catches_in_place_updates():
 
 
 def test_schedule_values_and_check_raises():
-    from autograder.harness import check_raises, schedule_values
+    from autograder.grader.harness import check_raises, schedule_values
 
     def halving(t, lr0):
         if lr0 < 0:

@@ -1,10 +1,12 @@
 """Hidden-test harness: compare a student's function with the reference, case by case.
 
-Hidden test cells call these functions instead of bare asserts, for three reasons:
+Runs in the GRADER's process, never in the student's: the autograder executes each hidden-test
+block here, with the student's functions standing in as proxies that send the inputs into the
+sandbox and bring the outputs back as data (autograder.grader.session). Hidden test cells call
+these functions instead of bare asserts, for three reasons:
 - the failure message names the case and what went wrong, never the hidden inputs;
 - inputs are checked for mutation, which a bare assert forgets;
-- every verdict is also recorded as a JSON line (when AUTOGRADER_RESULTS names a file),
-  so the verdict can later be computed outside the student's kernel.
+- every verdict is also recorded (see `recording`) for the grader's verdict record.
 
 A failed check raises `HiddenTestFailure` (an AssertionError, so nbgrader takes the points).
 If the reference itself cannot be imported or raises, that is the grader's fault, not the
@@ -12,13 +14,12 @@ student's: `GraderError` is raised instead, and the autograder refuses to report
 """
 
 import copy
-import json
-import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
-RESULTS_ENV = "AUTOGRADER_RESULTS"
+_RECORDS = []
 
 
 class HiddenTestFailure(AssertionError):
@@ -246,10 +247,18 @@ def _same(a, b):
     return _difference(a, b, rtol=0.0, atol=0.0) is None
 
 
+@contextmanager
+def recording():
+    """Collect the verdict of every check made inside the block: yields the list it fills."""
+    records = []
+    _RECORDS.append(records)
+    try:
+        yield records
+    finally:
+        _RECORDS.remove(records)
+
+
 def _record(name, n_cases, failures):
-    path = os.environ.get(RESULTS_ENV)
-    if not path:
-        return
-    line = {"test": name, "cases": n_cases, "passed": not failures, "failures": failures}
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(line) + "\n")
+    line = {"test": name, "cases": n_cases, "passed": not failures, "failures": list(failures)}
+    for records in _RECORDS:
+        records.append(line)

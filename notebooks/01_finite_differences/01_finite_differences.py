@@ -107,7 +107,7 @@ assert_close(forward_difference(lambda x: 5.0 * x - 2.0, -7.0, 0.25), 5.0, "slop
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference
+from autograder.grader.harness import Case, check_against_reference
 _rng = np.random.default_rng(101)
 # Scalar arguments cannot be mutated; mutation checks are for the array exercises below.
 check_against_reference(
@@ -176,7 +176,7 @@ assert_close(backward_difference(lambda x: x**3, 1.0, 0.1), 2.71, "backward_diff
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference
+from autograder.grader.harness import Case, check_against_reference
 _rng = np.random.default_rng(102)
 check_against_reference(
     "backward_difference", backward_difference, "solutions.finite_diff:backward_difference",
@@ -221,7 +221,7 @@ assert_close(central_difference(np.sin, 0.0), 1.0, "central_difference(sin, 0)",
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference
+from autograder.grader.harness import Case, check_against_reference
 _rng = np.random.default_rng(103)
 check_against_reference(
     "central_difference", central_difference, "solutions.finite_diff:central_difference",
@@ -406,7 +406,7 @@ assert np.asarray(g_int).dtype.kind == "f", "the gradient must be a float array"
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_that
+from autograder.grader.harness import Case, check_against_reference, check_that
 _rng = np.random.default_rng(104)
 _Q = _rng.normal(size=(5, 5))
 _A = _rng.normal(size=(3, 4))
@@ -515,7 +515,7 @@ assert_close(relative_error(1e-10, 0.0), 0.01, "relative_error(1e-10, 0)")
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference
+from autograder.grader.harness import Case, check_against_reference
 _rng = np.random.default_rng(105)
 _a = _rng.normal(size=(4, 3))
 check_against_reference(
@@ -608,7 +608,7 @@ assert_close(gradient_check(sum_of_squares, np.array([[0.0]]), np.array([[2.0]])
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_that
+from autograder.grader.harness import Case, check_against_reference, check_that
 _rng = np.random.default_rng(106)
 _B = _rng.normal(size=(4, 5))
 def _f_matrix(M):

@@ -190,7 +190,7 @@ assert_unchanged(np.array([-5.0, -7.5]), x0, "x0")
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_that
+from autograder.grader.harness import Case, check_against_reference, check_that
 _rng = np.random.default_rng(201)
 _quartic = lambda x: x**4 + x + 2
 _A = _rng.normal(size=(3, 3))
@@ -399,7 +399,7 @@ assert_unchanged(np.array([2.0, -4.0]), x0, "x0")
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_that
+from autograder.grader.harness import Case, check_against_reference, check_that
 _rng = np.random.default_rng(202)
 _H = _rng.normal(size=(4, 4))
 _H = _H @ _H.T / 4 + 0.5 * np.eye(4)
@@ -674,7 +674,7 @@ else:
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_that
+from autograder.grader.harness import Case, check_against_reference, check_that
 _rng = np.random.default_rng(203)
 _M = _rng.normal(size=(5, 5))
 _M = _M @ _M.T + np.eye(5)
@@ -816,7 +816,7 @@ assert_close(sign_gd_step(np.zeros((2, 2)), np.array([[1e-9, -1e9], [3.0, -0.1]]
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference
+from autograder.grader.harness import Case, check_against_reference
 _rng = np.random.default_rng(204)
 _g = _rng.normal(size=(3, 4))
 _g[0, 1] = 0.0

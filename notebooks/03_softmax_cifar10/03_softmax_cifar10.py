@@ -188,7 +188,7 @@ assert_unchanged(scores_copy, scores_before, "scores")
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference
+from autograder.grader.harness import Case, check_against_reference
 _rng = np.random.default_rng(301)
 check_against_reference(
     "softmax", softmax, "solutions.softmax:softmax",
@@ -468,7 +468,7 @@ check_loss_on_hand_cases(softmax_loss_naive)
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference
+from autograder.grader.harness import Case, check_against_reference
 
 def _softmax_problem(rng, N, K, D, scale=1.0):
     return (scale * rng.normal(size=(K, D)), scale * rng.normal(size=K), rng.normal(size=(N, D)),
@@ -549,7 +549,7 @@ assert _dW32.dtype == np.float32 and _db32.dtype == np.float32, (
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference
+from autograder.grader.harness import Case, check_against_reference
 
 def _softmax_problem(rng, N, K, D, scale=1.0):
     return (scale * rng.normal(size=(K, D)), scale * rng.normal(size=K), rng.normal(size=(N, D)),
@@ -701,7 +701,7 @@ assert np.issubdtype(np.asarray(_labels).dtype, np.integer), f"labels should be 
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference
+from autograder.grader.harness import Case, check_against_reference
 _rng = np.random.default_rng(304)
 check_against_reference(
     "predict", predict, "solutions.softmax:predict",
@@ -741,7 +741,7 @@ assert isinstance(accuracy(np.eye(3), np.zeros(3), _X, np.array([1, 0, 2, 2])), 
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference
+from autograder.grader.harness import Case, check_against_reference
 _rng = np.random.default_rng(305)
 _W, _b, _X = _rng.normal(size=(10, 20)), _rng.normal(size=10), _rng.normal(size=(200, 20))
 check_against_reference(

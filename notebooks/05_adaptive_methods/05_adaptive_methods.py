@@ -243,7 +243,7 @@ except ValueError:
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, optimizer_run, reference
+from autograder.grader.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(501)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
@@ -414,7 +414,7 @@ except ValueError:
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, optimizer_run, reference
+from autograder.grader.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(502)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
@@ -566,7 +566,7 @@ except ValueError:
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, optimizer_run, reference
+from autograder.grader.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(503)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
@@ -836,7 +836,7 @@ for bad in ({"lr": -0.1}, {"betas": (1.0, 0.999)}, {"betas": (0.9, -0.1)}):
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, optimizer_run, reference
+from autograder.grader.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(504)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
@@ -1009,7 +1009,7 @@ except ValueError:
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, optimizer_run, reference
+from autograder.grader.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(505)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])

@@ -195,7 +195,7 @@ for bad in ({"lr": -0.1}, {"weight_decay": -1.0}):
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, optimizer_run, reference
+from autograder.grader.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(601)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
@@ -392,7 +392,7 @@ for bad in ({"lr": -0.1}, {"weight_decay": -1.0}):
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, optimizer_run, reference
+from autograder.grader.harness import Case, check_against_reference, optimizer_run, reference
 
 _rng = np.random.default_rng(602)
 _curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])

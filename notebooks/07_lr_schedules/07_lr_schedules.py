@@ -121,7 +121,7 @@ else:
     raise AssertionError("step_size=0 should raise ValueError")
 print("step_decay: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_raises, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_values
 
 rng_hidden = np.random.default_rng(701)
 cases = []
@@ -170,7 +170,7 @@ assert_close([multistep_decay(t, 0.1, [50, 75]) for t in range(100)], seed_recip
 assert_close(multistep_decay(10, 1.0, [8, 3], gamma=0.5), 0.25, name="milestones in any order")
 print("multistep_decay: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, reference, schedule_values
 
 rng_hidden = np.random.default_rng(702)
 cases = []
@@ -208,7 +208,7 @@ assert_close([exponential_decay(t, 0.1, np.exp(-0.05)) for t in range(0, 100, 7)
              [0.1 * np.exp(-0.05 * t) for t in range(0, 100, 7)], name="seed 000's exp(-k t) form")
 print("exponential_decay: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, reference, schedule_values
 
 rng_hidden = np.random.default_rng(703)
 cases = [Case(f"random parameters #{i + 1}, t = 0..400", (np.arange(401),),
@@ -245,7 +245,7 @@ assert_close(inverse_time_decay(0, 0.1, 0.5), 0.1, name="inverse_time_decay(0, 0
 assert_close(inverse_time_decay(99, 1.0, 0.01), 1.0 / 1.99, name="inverse_time_decay(99, 1.0, 0.01)")
 print("inverse_time_decay: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, reference, schedule_values
 
 rng_hidden = np.random.default_rng(704)
 cases = [Case(f"random parameters #{i + 1}, t = 0..500", (np.arange(501),),
@@ -330,7 +330,7 @@ else:
     raise AssertionError("T_max=0 should raise ValueError")
 print("cosine_annealing: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_raises, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_values
 
 rng_hidden = np.random.default_rng(705)
 cases = []
@@ -392,7 +392,7 @@ assert_close(cosine_warm_restarts(13, 1.0, 6, eta_min=0.5), 0.5 + 0.5 * (1 + np.
              name="T_mult = 1: t = 13 is step 1 of the third period")
 print("cosine_warm_restarts: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, reference, schedule_values
 
 rng_hidden = np.random.default_rng(706)
 cases = []
@@ -454,7 +454,7 @@ assert_close(linear_warmup(3, 1.0, start_factor=1.0, end_factor=0.5, total_iters
              name="a linear decrease (start 1, end 0.5)")
 print("linear_warmup: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, reference, schedule_values
 
 rng_hidden = np.random.default_rng(707)
 cases = []
@@ -533,7 +533,7 @@ else:
     raise AssertionError("an unknown mode should raise ValueError")
 print("cyclic: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_raises, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_values
 
 rng_hidden = np.random.default_rng(708)
 cases = []
@@ -870,7 +870,7 @@ else:
     raise AssertionError("too few batches should raise ValueError")
 print("lr_range_test: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_raises, reference
+from autograder.grader.harness import Case, check_against_reference, check_raises, reference
 
 
 def _softmax_problem_loss(params, X_batch, y_batch):

@@ -126,7 +126,7 @@ assert per_example_gradients(w_visible, X_visible, y_visible).shape == (6, 3)
 assert_unchanged(X_before, X_visible, name="X")
 print("per_example_gradients: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_raises
+from autograder.grader.harness import Case, check_against_reference, check_raises
 
 rng_hidden = np.random.default_rng(801)
 
@@ -197,7 +197,7 @@ assert_close(minibatch_gradient(w_visible, X_visible, y_visible, np.arange(6)), 
              name="full-batch gradient", rtol=1e-5)
 print("minibatch_gradient: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference
+from autograder.grader.harness import Case, check_against_reference
 
 rng_hidden = np.random.default_rng(802)
 
@@ -362,7 +362,7 @@ for bad in (0, 2.5):
         raise AssertionError(f"batch_size={bad} should raise ValueError")
 print("minibatch_gradient_variance: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_raises
+from autograder.grader.harness import Case, check_against_reference, check_raises
 
 rng_hidden = np.random.default_rng(803)
 cases = []
@@ -496,7 +496,7 @@ assert run_sgd(lambda w, t: w, w0_hand, 0, 0.5).shape == (1, 2), "with n_steps =
 assert_unchanged(np.array([1.0, -1.0]), w0_hand, name="w0")
 print("run_sgd: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, check_raises, reference
+from autograder.grader.harness import Case, check_against_reference, check_raises, reference
 
 rng_hidden = np.random.default_rng(804)
 
@@ -890,7 +890,7 @@ _, _, points_log, _ = grid_search(lambda p: p[0], 1e-4, 1.0, 5, log_scale=True)
 assert_close(points_log[:, 0], [1e-4, 1e-3, 1e-2, 1e-1, 1.0], name="log-scale grid")
 print("grid_search: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, reference
+from autograder.grader.harness import Case, check_against_reference, reference
 
 _OBJECTIVES = {
     "shifted bowl": lambda p: float(np.sum((p - 0.3) ** 2)),
@@ -964,7 +964,7 @@ per_decade = np.histogram(np.log10(points_log[:, 0]), bins=6, range=(-6, 0))[0]
 assert np.all(np.abs(per_decade - 1000) < 150), f"a log-uniform draw puts ~1000 of 6000 points in each decade, got {per_decade}"
 print("random_search: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.harness import Case, check_against_reference, reference
+from autograder.grader.harness import Case, check_against_reference, reference
 
 _OBJECTIVES = {
     "shifted bowl": lambda p: float(np.sum((p - 0.3) ** 2)),
