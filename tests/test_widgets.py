@@ -7,10 +7,12 @@ these tests do not depend on `solutions`.
 
 import math
 
+import ipywidgets
 import numpy as np
 import pytest
 
 from course.landscapes import quadratic
+from course.widgets.presets import PRESETS, preset_key
 from course.widgets import (
     BatchNoiseExplorer,
     GDStepper,
@@ -119,8 +121,12 @@ def test_gd_stepper_slider_change_replays_with_new_value_and_reset():
     stepper.step(6)
     before = stepper.figure.image.value
     stepper.sliders["lr"].value = 0.1
+    # The slider's grid runs through 0.2 in steps of 10^0.01: 0.1 snaps to the nearest grid
+    # point, the value a browser would show and send, and the run uses exactly that.
+    lr = stepper.sliders["lr"].value
+    assert lr == pytest.approx(0.1, rel=10**0.005 - 1)
     assert stepper.n_steps == 6
-    assert stepper.trajectory[1] == pytest.approx(1.0 - 0.1 * forward_difference(lambda x: x**4 + x + 2, 1.0))
+    assert stepper.trajectory[1] == pytest.approx(1.0 - lr * forward_difference(lambda x: x**4 + x + 2, 1.0))
     assert stepper.figure.image.value != before
     stepper.sliders["x0"].value = -1.5
     assert stepper.trajectory[0] == -1.5 and len(stepper.trajectory) == 7
@@ -204,7 +210,9 @@ def test_race_paths_are_the_optimizers_runs_and_lr_slider_changes_only_that_path
     image_before = race.figure.image.value
 
     race.sliders["SGD"]["lr"].value = 5e-4
-    expected = manual_run(sgd, {"lr": 5e-4}, land.grad, land.x0, 200)
+    lr = race.sliders["SGD"]["lr"].value  # on the slider's grid 1e-3 · 10^(0.05k), as a browser holds it
+    assert lr == pytest.approx(5e-4, rel=10**0.025 - 1)
+    expected = manual_run(sgd, {"lr": lr}, land.grad, land.x0, 200)
     np.testing.assert_allclose(race.path_lines["SGD"].get_xydata(), expected)
     assert not np.allclose(race.path_lines["SGD"].get_xydata(), sgd_before)
     np.testing.assert_array_equal(race.path_lines["momentum"].get_xydata(), momentum_before)
@@ -220,8 +228,9 @@ def test_race_betas_become_two_sliders_and_reassemble():
     expected = manual_run(adam, race.hparams("Adam"), race.landscape.grad, race.landscape.x0, 20)
     np.testing.assert_allclose(race.trajectories["Adam"], expected)
     # Learning rates get log sliders; momentum a linear one in [0, 1).
-    assert type(race.sliders["SGD"]["lr"]).__name__ == "FloatLogSlider"
-    assert type(race.sliders["momentum"]["momentum"]).__name__ == "FloatSlider"
+    assert isinstance(race.sliders["SGD"]["lr"], ipywidgets.FloatLogSlider)
+    assert isinstance(race.sliders["momentum"]["momentum"], ipywidgets.FloatSlider)
+    assert not isinstance(race.sliders["momentum"]["momentum"], ipywidgets.FloatLogSlider)
 
 
 def test_race_play_index_truncates_plotted_paths_and_loss():
@@ -238,11 +247,12 @@ def test_race_play_index_truncates_plotted_paths_and_loss():
 
 
 def test_race_quadratic_condition_number_matches_closed_form_gd():
-    race = OptimizerRace({"GD": (sgd, {"lr": 0.2})}, landscape="quadratic", n_steps=30, condition_number=20)
+    # κ's log slider runs on a grid through the given κ (10 · 10^(0.05k)): 100 lies on it.
+    race = OptimizerRace({"GD": (sgd, {"lr": 0.2})}, landscape="quadratic", n_steps=30, condition_number=10)
     race.start_sliders["x2"].value = 1.5  # a κ change keeps the chosen start
     race.condition_slider.value = 100.0
     assert race.trajectories["GD"][0].tolist() == [-8.0, 1.5]
-    assert race.landscape.params["condition_number"] == pytest.approx(100.0)
+    assert race.landscape.params["condition_number"] == 100.0
     # f = 0.1 w1^2 + 0.1 κ w2^2: GD multiplies w1 by (1 - 0.2 lr) and w2 by (1 - 0.2 κ lr).
     x0 = race.x0
     t = np.arange(31)
@@ -253,20 +263,28 @@ def test_race_quadratic_condition_number_matches_closed_form_gd():
     n = len(race.trajectories["GD"])
     np.testing.assert_allclose(race.trajectories["GD"], expected[:n])
     assert "diverged" in race.status.value
-    race.sliders["GD"]["lr"].value = 0.05
+    race.sliders["GD"]["lr"].value = 0.02  # on the lr slider's grid 0.2 · 10^(0.05k)
+    assert race.sliders["GD"]["lr"].value == 0.02
     assert not race.diverged["GD"]
-    expected = np.stack([x0[0] * (1 - 0.2 * 0.05) ** t, x0[1] * (1 - 20 * 0.05) ** t], axis=1)
+    expected = np.stack([x0[0] * (1 - 0.2 * 0.02) ** t, x0[1] * (1 - 20 * 0.02) ** t], axis=1)
     np.testing.assert_allclose(race.trajectories["GD"], expected, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["quadratic", "rosenbrock", "saddle", "beale", "himmelblau"])
 def test_race_every_landscape_runs_from_its_start(name):
     race = OptimizerRace(race_optimizers(), landscape="rosenbrock", n_steps=50)
+    race.landscape_dropdown.value = "beale" if name == "rosenbrock" else "rosenbrock"
     race.landscape_dropdown.value = name
     land = race.landscape
     assert land.name == name
-    np.testing.assert_allclose([race.start_sliders["x1"].value, race.start_sliders["x2"].value], land.x0)
+    # The start is the landscape's x0 exactly (the saddle's 1e-3 too), on the sliders' grid.
+    assert [race.start_sliders["x1"].value, race.start_sliders["x2"].value] == land.x0.tolist()
+    assert race.x0.tolist() == land.x0.tolist()
     for opt, (fn, hp) in race_optimizers().items():
+        # A switch applies the landscape's presets (course.widgets.presets), matched by name.
+        # The race started on Rosenbrock: there its preset is the values it was given.
+        hp = hp if name == "rosenbrock" else {**hp, **PRESETS[name].get(preset_key(opt), {})}
+        assert race.hparams(opt) == hp
         expected = manual_run(fn, hp, land.grad, land.x0, 50)
         n = len(race.trajectories[opt])
         np.testing.assert_allclose(race.trajectories[opt], expected[:n])
@@ -539,8 +557,18 @@ def test_schedule_explorer_takes_the_reference_schedules_table():
     for name, (fn, params) in schedulers.SCHEDULES.items():
         explorer.schedule_dropdown.value = name
         as_lists = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
-        assert explorer.params() == as_lists  # controls start at the defaults, unchanged
-        np.testing.assert_allclose(explorer.line.get_ydata(), [fn(t, **params) for t in range(101)], rtol=1e-12)
+        shown = explorer.params()
+        # Controls start at the defaults, or at the nearest point of their grid (linear_warmup's
+        # start_factor 1/3 on a 0.001 grid is 0.333, as a browser would show and send it).
+        for key, value in as_lists.items():
+            step = getattr(explorer.sliders[key], "step", None)
+            if isinstance(value, float) and isinstance(explorer.sliders[key], ipywidgets.FloatSlider):
+                assert abs(shown[key] - value) <= step / 2, (name, key, shown[key], value)
+            elif isinstance(value, float):
+                assert shown[key] == pytest.approx(value, rel=1e-12), (name, key)
+            else:
+                assert shown[key] == value, (name, key)
+        np.testing.assert_allclose(explorer.line.get_ydata(), [fn(t, **shown) for t in range(101)], rtol=1e-12)
         assert "defined for" not in explorer.status.value, explorer.status.value
 
 
@@ -586,3 +614,169 @@ def test_png_encoding_decodes_to_the_canvas_pixels():
     np.testing.assert_array_equal(shown, race.figure.pixels())
     with pytest.raises(ValueError, match="uint8 array of shape"):
         encode_png(rgb.astype(float))
+
+
+# ------------------------------------------- browser-true values (issue 13, item 1)
+def browser_echo(slider):
+    """The value a browser sends back after showing slider.value (ipywidgets 8 + noUiSlider).
+
+    A port of what the front end does on every value it receives: FloatLogSlider's
+    logCalc (Math.log(v) / Math.log(base), clamped), noUiSlider's step snapping in
+    percent of the range (getStep: Math.round((pct - 0) / step_pct) * step_pct), back to
+    a value (pct · (max − min) / 100 + min), then Math.pow(base, ·) for a log slider.
+    """
+    log = isinstance(slider, ipywidgets.FloatLogSlider)
+    low, high, step = slider.min, slider.max, slider.step
+    x = math.log(slider.value) / math.log(slider.base) if log else slider.value
+    x = min(max(x, low), high)
+    pct = (x - low) * 100 / (high - low)
+    step_pct = step * 100 / (high - low)
+    if pct != 100:
+        pct = round(pct / step_pct) * step_pct
+        pct = min(pct, 100.0)
+    x = pct * (high - low) / 100 + low
+    return slider.base**x if log else x
+
+
+def all_float_sliders(race):
+    sliders = [race.condition_slider, *race.start_sliders.values()]
+    for controls in race.sliders.values():
+        sliders += [c for c in controls.values() if isinstance(c, ipywidgets.FloatSlider | ipywidgets.FloatLogSlider)]
+    return sliders
+
+
+def lecture_race(n_steps=50):
+    return OptimizerRace({"SGD": (sgd, {"lr": 0.4}), "momentum": (heavy_ball, {"lr": 0.05, "momentum": 0.9}),
+                          "Adam": (adam, {"lr": 0.1, "betas": (0.9, 0.999)})}, landscape="quadratic", n_steps=n_steps)
+
+
+def test_values_set_from_code_are_on_the_grid_and_the_browser_echo_changes_nothing():
+    race = lecture_race()
+    # Off-grid values from code (lesson 05's Adam lr 0.3, a κ of 1000 from an anchor of 20):
+    # the kernel snaps them at once, so what the code reads is what the browser shows.
+    race.sliders["Adam"]["lr"].value = 0.3
+    race.condition_slider.value = 1000
+    assert race.sliders["Adam"]["lr"].value == pytest.approx(0.1 * 10**0.5, rel=1e-11)
+    for landscape in ("saddle", "himmelblau", "quadratic", "beale"):
+        race.landscape_dropdown.value = landscape
+        renders = race.figure.render_count
+        for slider in all_float_sliders(race):
+            before = slider.value
+            echo = browser_echo(slider)
+            assert echo == pytest.approx(before, rel=1e-9, abs=1e-12), (landscape, slider.description)
+            slider.value = echo  # what the browser sends back: snaps to the same float
+            assert slider.value == before, (landscape, slider.description, echo, before)
+        assert race.figure.render_count == renders, "a browser echo made the race rerun"
+
+
+def test_a_landscape_switch_sets_the_start_to_x0_exactly_and_the_saddle_is_escaped():
+    race = lecture_race(n_steps=200)
+    for landscape in ("saddle", "himmelblau", "quadratic", "saddle", "rosenbrock", "quadratic"):
+        race.landscape_dropdown.value = landscape
+        assert race.x0.tolist() == race.landscape.x0.tolist()
+        assert [browser_echo(race.start_sliders[k]) for k in ("x1", "x2")] == pytest.approx(race.landscape.x0.tolist())
+    race.landscape_dropdown.value = "saddle"
+    assert race.start_sliders["x2"].value == 1e-3 and race.start_sliders["x2"].step == 1e-3
+    for name, path in race.trajectories.items():
+        assert abs(path[-1, 1]) > 1.0, f"{name} did not escape the saddle: {path[-1]}"
+
+
+def test_set_slider_sends_range_and_value_in_one_message(monkeypatch):
+    from course.widgets import GridFloatSlider, set_slider
+
+    slider = GridFloatSlider(value=-1.8, min=-2.0, max=2.0, step=0.01)
+    sent = []
+    monkeypatch.setattr(slider, "_send", lambda msg, buffers=None: sent.append(msg))
+    set_slider(slider, -8.0, min=-10.0, max=10.0, step=0.01)
+    assert slider.value == -8.0
+    updates = [m["state"] for m in sent if m.get("method") == "update"]
+    assert len(updates) == 1, updates
+    assert updates[0]["value"] == -8.0 and updates[0]["min"] == -10.0 and updates[0]["max"] == 10.0
+
+
+def test_snap_functions_are_idempotent_and_keep_grid_values():
+    from course.widgets import snap_linear, snap_log
+
+    assert snap_linear(0.001, -2.0, 2.0, 0.01) == 0.0
+    assert snap_linear(0.001, -2.0, 2.0, 0.001) == 0.001
+    assert snap_linear(0.3, 0.0, 1.0, 0.001) == 0.3
+    assert snap_log(0.3, -4.0, 1.0, 0.05) == pytest.approx(10**-0.5, rel=1e-11)
+    for value in np.geomspace(1e-4, 9.0, 57):
+        once = snap_log(value, -4.0, 1.0, 0.05)
+        assert snap_log(once, -4.0, 1.0, 0.05) == once
+        assert snap_log(once * (1 + 1e-14), -4.0, 1.0, 0.05) == once
+        lin = snap_linear(value, 0.0, 9.0, 0.001)
+        assert snap_linear(lin, 0.0, 9.0, 0.001) == lin
+
+
+# ------------------------------------------------------ presets (issue 13, item 2)
+def test_reset_to_preset_restores_the_landscape_preset():
+    race = lecture_race()
+    race.landscape_dropdown.value = "beale"
+    preset = race.hparams("SGD")
+    assert preset == PRESETS["beale"]["sgd"]
+    race.sliders["SGD"]["lr"].value = 1e-3
+    assert race.hparams("SGD") != preset
+    race.reset_button.click()
+    assert race.hparams("SGD") == preset
+    race.landscape_dropdown.value = "quadratic"  # the starting landscape: the values passed in
+    assert race.hparams("SGD") == {"lr": 0.4}
+
+
+def test_presets_converge_on_every_landscape_for_the_reference_optimizers():
+    optim = pytest.importorskip("solutions.optim", reason="solutions.optim not present")
+    optimizers = {"SGD": (optim.sgd, {"lr": 1e-3}), "momentum": (optim.momentum, {"lr": 1e-3, "momentum": 0.9}),
+                  "Nesterov": (optim.nesterov, {"lr": 1e-3, "momentum": 0.9}), "AdaGrad": (optim.adagrad, {"lr": 0.5}),
+                  "RMSProp": (optim.rmsprop, {"lr": 0.03, "alpha": 0.99}),
+                  "Adam": (optim.adam, {"lr": 0.1, "betas": (0.9, 0.999)}),
+                  "Nadam": (optim.nadam, {"lr": 0.1, "betas": (0.9, 0.999)})}
+    race = OptimizerRace(optimizers, landscape="rosenbrock", n_steps=200)
+    for landscape in ("quadratic", "beale", "himmelblau", "saddle", "rosenbrock"):
+        race.landscape_dropdown.value = "quadratic" if landscape == "rosenbrock" else landscape
+        race.landscape_dropdown.value = landscape
+        race.reset_button.click()
+        land = race.landscape
+        for name in optimizers:
+            assert not race.diverged[name], (landscape, name, race.hparams(name))
+            path = race.trajectories[name]
+            if land.f_min is None:
+                assert abs(path[-1, 1]) >= 1.5, (landscape, name)  # escaped the saddle
+            elif landscape != "rosenbrock":  # Rosenbrock keeps the lesson's values
+                gap0, gap = land.f(land.x0) - land.f_min, land.f(path[-1]) - land.f_min
+                assert gap < 0.05 * gap0, (landscape, name, gap, gap0)
+
+
+# ---------------------------------------------- presentation mode (issue 13, item 4)
+def test_presentation_mode_scales_fonts_fills_the_width_and_compacts_the_race():
+    import course.widgets as cw
+
+    normal = lecture_race()
+    cw.presentation(scale=1.5)
+    try:
+        race = lecture_race()
+    finally:
+        cw.presentation(enabled=False)
+    assert race.figure.image.layout.width == "100%"
+    assert normal.figure.image.layout.width.endswith("px")
+    assert race.ax_path.xaxis.label.get_fontsize() == pytest.approx(1.5 * normal.ax_path.xaxis.label.get_fontsize())
+    assert race.path_lines["SGD"].get_linewidth() == pytest.approx(1.5 * normal.path_lines["SGD"].get_linewidth())
+    # compact: one optimizer's sliders at a time, chosen from a menu
+    assert race.optimizer_dropdown.options == ("SGD", "momentum", "Adam")
+    race.optimizer_dropdown.value = "Adam"
+    params = race.ui.children[1].children[1]
+    assert list(params.children) == list(race.sliders["Adam"].values())
+    assert cw.format_number(8912.5) == "8.9e3" and cw.format_number(1e-6) == "1.0e-6"
+    assert cw.format_number(0.05) == "0.05"
+    race.condition_slider.value = 8912.5
+    assert "κ = 8.9e3" in race.ax_path.title.get_text()
+
+
+def test_okabe_ito_colours_one_per_optimizer():
+    from course.widgets import OKABE_ITO, optimizer_color
+
+    race = OptimizerRace({"SGD": (sgd, {"lr": 0.1}), "Nesterov": (heavy_ball, {"lr": 0.1}),
+                          "my rule": (sgd, {"lr": 0.2})}, landscape="quadratic", n_steps=10)
+    colors = {name: line.get_color() for name, line in race.path_lines.items()}
+    assert colors["SGD"] == optimizer_color("SGD") == OKABE_ITO["vermillion"]
+    assert colors["Nesterov"] == OKABE_ITO["bluish green"]
+    assert len(set(colors.values())) == 3

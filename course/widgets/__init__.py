@@ -50,14 +50,22 @@ attribute, and its observer runs synchronously on assignment)::
     race.landscape_dropdown.value = "quadratic"; race.condition_slider.value = 100
     race.trajectories["Adam"][-1], race.losses["Adam"][-1]
 
+Presentation mode (one switch, for widgets built after it): ``course.widgets.presentation(scale=1.5)``
+scales fonts and lines, shows plots as wide as the cell, and compacts the race's controls.
+Colours: the colour-blind-safe Okabe–Ito palette, one colour per optimizer
+(``OPTIMIZER_COLORS``, also for the lessons' static plots: ``optimizer_color("Adam")``).
+
 Rendering: one matplotlib Figure per widget, drawn with Agg into an
 ``ipywidgets.Image``; artists are updated in place and blitted (see
 ``course.widgets._figure``), so it works in plain JupyterLab without ipympl.
 ``course`` never imports ``solutions``.
 """
 
+from ._controls import GridFloatSlider, GridLogSlider, set_slider, snap_linear, snap_log
+from ._style import OKABE_ITO, OPTIMIZER_COLORS, format_number, optimizer_color, presentation
 from .batch_noise import BatchNoiseExplorer, least_squares_problem, minibatch_gradient_variance
 from .gd_stepper import GDStepper, quartic
+from .presets import PRESETS, tune_lr
 from .race import OptimizerRace, run_optimizer
 from .schedules import ScheduleExplorer, schedule_values
 from .weight_decay import WeightDecayExplorer
@@ -73,4 +81,16 @@ __all__ = [
     "schedule_values",
     "least_squares_problem",
     "minibatch_gradient_variance",
+    "presentation",
+    "OKABE_ITO",
+    "OPTIMIZER_COLORS",
+    "optimizer_color",
+    "format_number",
+    "PRESETS",
+    "tune_lr",
+    "GridFloatSlider",
+    "GridLogSlider",
+    "set_slider",
+    "snap_linear",
+    "snap_log",
 ]

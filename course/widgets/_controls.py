@@ -22,15 +22,28 @@ name gets the same kind of slider everywhere:
 - None (``step_size_down``): Text holding "None" or a number.
 
 Sliders have ``continuous_update=True``: the plot follows the handle while dragging.
-Ranges can be changed afterwards from Python, e.g. ``slider.max = 3``.
+
+Browser-true values: a slider in the browser can only sit on its grid (``min + k·step``,
+for a log slider ``base**(min + k·step)``), and when the kernel sets a value off that
+grid the browser moves the handle to the nearest grid point and sends *that* value back,
+late, overwriting what the code set (lesson 05's Adam lr 0.3 came back as 0.316; the
+saddle's start 1e-3 came back as 0.0). So every float slider here is a
+:class:`GridFloatSlider` or :class:`GridLogSlider`, whose value is snapped onto the grid
+*in the kernel* the moment it is set: what the code reads back is what the browser shows,
+and the value the browser returns snaps to the same float (no change, no rerun). Change
+a range together with its value with :func:`set_slider`, which sends them to the browser
+in one message (``hold_sync``) so the browser never clamps the old value into the new
+range and sends that back.
 """
 
 from __future__ import annotations
 
+import builtins
 import math
 import numbers
 
 import ipywidgets as widgets
+from traitlets import validate
 
 LR_NAMES = {"lr", "lr0", "base_lr", "max_lr", "initial_lr"}
 UNIT_INTERVAL_NAMES = {
@@ -56,6 +69,135 @@ KNOWN_OPTIONS = {
 
 _STYLE = {"description_width": "initial"}
 _LAYOUT = {"width": "330px"}
+
+
+def _tidy(value, step=None):
+    """The float a grid value is stored as: 12 significant digits (and, for a linear grid,
+    no digits below step/10^6), so the kernel's and the browser's versions of one grid
+    point, which may differ in the last bits, map to the same float."""
+    if step:
+        value = round(value, max(0, -math.floor(math.log10(abs(step)))) + 6)
+    return float(f"{value:.12g}") + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def snap_linear(value, low, high, step):
+    """Nearest point of the grid low + k·step (k = 0, 1, …) or high itself, as noUiSlider snaps.
+
+    Example::
+
+        snap_linear(0.001, -2.0, 2.0, 0.01)    # 0.0: a start of 1e-3 needs a finer step
+        snap_linear(0.3, 0.0, 1.0, 0.001)      # 0.3
+    """
+    value, low, high = float(value), float(low), float(high)
+    if not math.isfinite(value) or value <= low:
+        return low
+    if value >= high:
+        return high
+    if not step or step <= 0:
+        return value
+    last = math.floor((high - low) / step + 1e-9)
+    k = min(max(round((value - low) / step), 0), last)
+    candidate = _tidy(low + k * step, step)
+    # The last, partial step of the track ends at high.
+    if k == last and abs(high - value) < abs(value - candidate):
+        return high
+    return candidate
+
+
+def snap_log(value, low, high, step, base=10.0):
+    """Nearest value base**(low + k·step) (low, high: exponents), as a FloatLogSlider's handle sits.
+
+    Example::
+
+        snap_log(0.3, -4.0, 1.0, 0.05)     # 0.316227766017 (10**-0.5)
+    """
+    value = float(value)
+    lowest, highest = float(base) ** low, float(base) ** high
+    if not value > lowest:
+        return _tidy(lowest)
+    if value >= highest:
+        return _tidy(highest)
+    if not step or step <= 0:
+        return value
+    exponent = math.log(value) / math.log(base)
+    last = math.floor((high - low) / step + 1e-9)
+    k = min(max(round((exponent - low) / step), 0), last)
+    if k == last and abs(high - exponent) < abs(exponent - (low + k * step)):
+        return _tidy(highest)
+    return _tidy(float(base) ** (low + k * step))
+
+
+class GridFloatSlider(widgets.FloatSlider):
+    """A FloatSlider whose value is always a point of its grid (see :func:`snap_linear`)."""
+
+    @validate("value")
+    def _validate_value(self, proposal):
+        return snap_linear(proposal["value"], self.min, self.max, self.step)
+
+
+class GridLogSlider(widgets.FloatLogSlider):
+    """A FloatLogSlider whose value is always a point of its grid (see :func:`snap_log`)."""
+
+    @validate("value")
+    def _validate_value(self, proposal):
+        return snap_log(proposal["value"], self.min, self.max, self.step, self.base)
+
+
+def set_slider(slider, value=None, *, min=None, max=None, step=None):  # noqa: A002 - ipywidgets' names
+    """Set a slider's range, step and value together; the browser gets them in one message.
+
+    The range is widened before it is narrowed, so no intermediate state clamps the value,
+    and the value is set last, onto the new grid. Returns the value the slider holds.
+
+    Example::
+
+        set_slider(race.start_sliders["x2"], 1e-3, min=-2, max=2, step=1e-3)
+    """
+    with slider.hold_sync():
+        if step is not None:
+            slider.step = step
+        new_min = slider.min if min is None else min
+        new_max = slider.max if max is None else max
+        slider.min, slider.max = builtins.min(new_min, slider.min), builtins.max(new_max, slider.max)
+        slider.min, slider.max = new_min, new_max
+        slider.value = slider.value if value is None else value
+    return slider.value
+
+
+def retarget_log_slider(slider, value, low=None, high=None):
+    """Move a log slider's grid so that ``value`` lies on it, and set it there.
+
+    The new range is [low, high] (default: the old range) widened to include value, on
+    a grid through value with the old step; sent with :func:`set_slider`. Returns the value.
+    """
+    value = float(value)
+    base = slider.base
+    low = base**slider.min if low is None else low
+    high = base**slider.max if high is None else high
+    low, high = min(low, value), max(high, value)
+    center = math.log(value) / math.log(base)
+    below = math.floor((center - math.log(low) / math.log(base)) / slider.step + 1e-9)
+    above = math.floor((math.log(high) / math.log(base) - center) / slider.step + 1e-9)
+    set_slider(slider, value, min=center - below * slider.step, max=center + above * slider.step)
+    return slider.value
+
+
+
+def set_control(control, value):
+    """Set a hyperparameter control to value: a log slider's grid moves to pass through it."""
+    if isinstance(control, widgets.FloatLogSlider) and value > 0:
+        return retarget_log_slider(control, value)
+    if isinstance(control, widgets.FloatSlider):
+        return set_slider(control, value, min=min(control.min, value), max=max(control.max, value))
+    if isinstance(control, widgets.Text):
+        kind = getattr(control, "_course_kind", None)
+        if kind == "int_list":
+            control.value = ", ".join(str(int(v)) for v in value)
+        else:
+            control.value = str(value)
+        return control.value
+    control.value = value
+    return control.value
 
 
 def is_lr_name(name):
@@ -87,7 +229,7 @@ def log_slider(description, value, low, high, step=0.05, readout_format=".3g", *
     above = math.floor((math.log10(high) - center) / step + 1e-9)
     kwargs.setdefault("style", _STYLE)
     kwargs.setdefault("continuous_update", True)
-    return widgets.FloatLogSlider(
+    return GridLogSlider(
         value=value,
         base=10,
         min=center - below * step,
@@ -104,7 +246,7 @@ def _log_slider(name, value, low, high):
 
 
 def _linear_slider(name, value, low, high, step):
-    return widgets.FloatSlider(
+    return GridFloatSlider(
         value=value,
         min=low,
         max=high,

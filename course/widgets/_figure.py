@@ -34,6 +34,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ._style import SETTINGS, figure_style
+
+#: Pixel width of a figure in presentation mode (it is then shown at the cell's width).
+PRESENTATION_WIDTH_PX = 1200
+
 
 def _png_chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
@@ -67,6 +72,10 @@ class FigureImage:
     Args:
         figsize: (width, height) in inches.
         dpi: pixels per inch of the PNG (90 gives ~900 px for a 10-inch figure).
+        scale: font and line scale (``course.widgets.presentation``); matplotlib's
+            rcParams for it are in force while the figure is drawn.
+        fill_width: show the image as wide as the cell (it scales with the window)
+            instead of at its pixel width.
 
     Attributes:
         fig: the matplotlib Figure (Agg canvas).
@@ -76,11 +85,13 @@ class FigureImage:
         last_render_seconds: wall time of the latest render (draw + PNG encoding).
     """
 
-    def __init__(self, figsize=(10.0, 4.2), dpi=90):
+    def __init__(self, figsize=(10.0, 4.2), dpi=90, scale=1.0, fill_width=False):
+        self.scale = float(scale)
         self.fig = Figure(figsize=figsize, dpi=dpi)
         self.canvas = FigureCanvasAgg(self.fig)
         width_px = int(round(figsize[0] * dpi))
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px", max_width="100%"))
+        width = "100%" if fill_width else f"{width_px}px"
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="100%", height="auto"))
         self._dynamic = []
         self._layer = []
         self._on_top = []
@@ -167,6 +178,13 @@ class FigureImage:
             return
         self._pending = False
         start = time.perf_counter()
+        with figure_style(self.scale):
+            self._render(full)
+        self.image.value = self.png_bytes()
+        self.render_count += 1
+        self.last_render_seconds = time.perf_counter() - start
+
+    def _render(self, full):
         if full or self._base is None:
             # Agg skips animated artists in draw(): the result is the base layer.
             self.canvas.draw()
@@ -183,9 +201,6 @@ class FigureImage:
             self.canvas.restore_region(self._background)
         self._draw_artists(self._dynamic, renderer)
         self._draw_artists(self._on_top, renderer)
-        self.image.value = self.png_bytes()
-        self.render_count += 1
-        self.last_render_seconds = time.perf_counter() - start
 
     @staticmethod
     def _draw_artists(artists, renderer):
@@ -207,10 +222,34 @@ class WidgetBase:
 
     ui: widgets.Widget
 
-    def _new_figure(self, figsize):
-        """A FigureImage for _build_figure: new the first time, cleared on a rebuild."""
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("_build_figure")
+        if build is not None:
+            # Fonts and line widths are fixed when artists are made: build under the widget's style.
+            def _build_figure(self, *args, _build=build, **kw):
+                if not hasattr(self, "style_scale"):
+                    self.style_scale = SETTINGS.scale
+                    self.presentation = SETTINGS.enabled
+                with figure_style(self.style_scale):
+                    return _build(self, *args, **kw)
+
+            _build_figure.__doc__ = build.__doc__
+            cls._build_figure = _build_figure
+
+    def _new_figure(self, figsize, presentation_figsize=None):
+        """A FigureImage for _build_figure: new the first time, cleared on a rebuild.
+
+        In presentation mode the figure is ``presentation_figsize`` (default figsize),
+        drawn PRESENTATION_WIDTH_PX wide and shown at the cell's width.
+        """
         if getattr(self, "figure", None) is None:
-            self.figure = FigureImage(figsize=figsize)
+            if self.presentation:
+                figsize = presentation_figsize or figsize
+                self.figure = FigureImage(figsize=figsize, dpi=PRESENTATION_WIDTH_PX / figsize[0],
+                                          scale=self.style_scale, fill_width=True)
+            else:
+                self.figure = FigureImage(figsize=figsize, scale=self.style_scale)
         else:
             self.figure.clear()
         return self.figure

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from ._style import OKABE_ITO, scaled
 from ._figure import WidgetBase
 
 
@@ -257,13 +258,13 @@ class BatchNoiseExplorer(WidgetBase):
         ax.set_xlim(self.full_grad[0] - spread, self.full_grad[0] + spread)
         ax.set_ylim(self.full_grad[1] - spread, self.full_grad[1] + spread)
         ax.set_aspect("equal", adjustable="box")
-        self.scatter = self.figure.dynamic(ax.scatter([], [], s=9, color="tab:blue", alpha=0.45, label="minibatch gradients"))
-        (self.ellipse_line,) = ax.plot([], [], "-", color="tab:blue", lw=1.2, label="2σ ellipse of draws")
+        self.scatter = self.figure.dynamic(ax.scatter([], [], s=9, color=OKABE_ITO["blue"], alpha=0.45, label="minibatch gradients"))
+        (self.ellipse_line,) = ax.plot([], [], "-", color=OKABE_ITO["blue"], lw=scaled(1.2), label="2σ ellipse of draws")
         self.figure.dynamic(self.ellipse_line)
-        ax.plot([self.full_grad[0]], [self.full_grad[1]], "*", color="tab:red", ms=16, mec="k", label="full gradient", zorder=4)
-        (self.mean_marker,) = ax.plot([], [], "P", color="gold", mec="k", ms=10, label="mean of draws", zorder=5)
+        ax.plot([self.full_grad[0]], [self.full_grad[1]], "*", color=OKABE_ITO["vermillion"], ms=scaled(16), mec="k", label="full gradient", zorder=4)
+        (self.mean_marker,) = ax.plot([], [], "P", color="gold", mec="k", ms=scaled(10), label="mean of draws", zorder=5)
         self.figure.dynamic(self.mean_marker)
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        ax.legend(loc="upper right", fontsize="small", framealpha=0.85)
 
         av = self.ax_var
         av.set_xscale("log", base=2)
@@ -272,13 +273,13 @@ class BatchNoiseExplorer(WidgetBase):
         av.set_xlabel("batch size B")
         av.set_ylabel("tr Cov[minibatch gradient]")
         av.grid(alpha=0.3, which="both")
-        (self.theory_line,) = av.plot([], [], "-", color="k", lw=1.2, label="theory: tr Σ / B · (N−B)/(N−1)")
-        (self.measured_line,) = av.plot([], [], "o", color="tab:blue", ms=5, label="measured")
+        (self.theory_line,) = av.plot([], [], "-", color="k", lw=scaled(1.2), label="theory: tr Σ / B · (N−B)/(N−1)")
+        (self.measured_line,) = av.plot([], [], "o", color=OKABE_ITO["blue"], ms=scaled(5), label="measured")
         self.figure.layer(self.theory_line)
         self.figure.layer(self.measured_line)
-        (self.current_point,) = av.plot([], [], "o", color="tab:red", ms=11, mfc="none", mew=2, label="current B")
+        (self.current_point,) = av.plot([], [], "o", color=OKABE_ITO["vermillion"], ms=scaled(11), mfc="none", mew=scaled(2), label="current B")
         self.figure.dynamic(self.current_point)
-        av.legend(loc="lower left", fontsize=8)
+        av.legend(loc="lower left", fontsize="small")
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.9, wspace=0.28)
 
     def _update_variance_plot(self):
@@ -298,6 +299,6 @@ class BatchNoiseExplorer(WidgetBase):
             self._variance_axes_state = state
             self.ax_var.set_ylim(*limits)
             self.ax_var.set_xlim(*xlim)
-            self.ax_var.legend(loc="lower left", fontsize=8)
+            self.ax_var.legend(loc="lower left", fontsize="small")
             self.figure.invalidate()
         self.figure.invalidate_layer()

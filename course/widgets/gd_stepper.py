@@ -8,7 +8,8 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-from ._controls import log_slider
+from ._controls import GridFloatSlider, log_slider
+from ._style import OKABE_ITO, scaled
 from ._figure import WidgetBase
 
 
@@ -121,7 +122,7 @@ class GDStepper(WidgetBase):
             # Grids through the given values, so the seeds' lr=0.2 and h=1e-3 stay exact.
             "lr": log_slider("lr (γ)", lr, 1e-3, 3.0, step=0.01),
             "h": log_slider("h", h, 1e-8, 1.0, step=0.1, readout_format=".1e"),
-            "x0": widgets.FloatSlider(
+            "x0": GridFloatSlider(
                 value=float(x0), min=xlim[0], max=xlim[1], step=0.01, description="x0",
                 readout_format=".2f", continuous_update=True,
             ),
@@ -230,7 +231,7 @@ class GDStepper(WidgetBase):
         with np.errstate(all="ignore"):
             ys = np.array([float(self.f(np.float64(x))) for x in xs])
         (self.curve_line,) = self.ax_f.plot(
-            xs, ys, color="0.35", lw=1.5,
+            xs, ys, color="0.35", lw=scaled(1.5),
             label=self.f_label if f_label_is_name(self.f_label) else f"f(x) = {self.f_label}",
         )
         finite = ys[np.isfinite(ys)]
@@ -244,11 +245,11 @@ class GDStepper(WidgetBase):
         self.ax_f.set_xlabel("x")
         self.ax_f.set_ylabel("f(x)")
         self.ax_f.grid(alpha=0.3)
-        (self.iterates_line,) = self.ax_f.plot([], [], "o-", color="tab:red", ms=5, lw=1, alpha=0.8, label="iterates x_t")
-        (self.current_point,) = self.ax_f.plot([], [], "o", color="tab:red", ms=11, mfc="none", mew=2)
+        (self.iterates_line,) = self.ax_f.plot([], [], "o-", color=OKABE_ITO["vermillion"], ms=scaled(5), lw=scaled(1), alpha=0.8, label="iterates x_t")
+        (self.current_point,) = self.ax_f.plot([], [], "o", color=OKABE_ITO["vermillion"], ms=scaled(11), mfc="none", mew=scaled(2))
         self.figure.dynamic(self.iterates_line)
         self.figure.dynamic(self.current_point)
-        self.ax_f.legend(loc="upper center", fontsize=8)
+        self.ax_f.legend(loc="upper center", fontsize="small")
 
         self.ax_loss.set_title("f(x_t) against step")
         self.ax_loss.set_xlabel("step t")
@@ -256,7 +257,7 @@ class GDStepper(WidgetBase):
         self.ax_loss.set_ylim(*self.ylim)
         self.ax_loss.grid(alpha=0.3)
         self._loss_xmax = None
-        (self.loss_line,) = self.ax_loss.plot([], [], "o-", color="tab:red", ms=4, lw=1)
+        (self.loss_line,) = self.ax_loss.plot([], [], "o-", color=OKABE_ITO["vermillion"], ms=scaled(4), lw=scaled(1))
         self.figure.dynamic(self.loss_line)
         fig.tight_layout()
 

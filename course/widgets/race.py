@@ -9,16 +9,36 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..landscapes import LANDSCAPES, Landscape
-from ._controls import assemble, controls_for, log_slider
+from ._controls import GridFloatSlider, assemble, controls_for, log_slider, set_control, set_slider
 from ._figure import WidgetBase
+from ._style import CONTOUR_CMAP, format_number, optimizer_colors, scaled
 from ._validate import call_step, check_optimizers
+from .presets import PRESETS, preset_key
 
 #: An iterate farther than this many window sizes from the window's centre counts as diverged.
 _DIVERGED_WINDOWS = 1e3
 #: Below this time for rerunning every optimizer (numerics only; drawing adds ~20-40 ms),
 #: the κ and start sliders follow the drag.
 _FOLLOW_DRAG_SECONDS = 0.05
-_COLORS = ("tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:cyan")
+#: Most optimizers a race takes (one colour each, see ``course.widgets._style``).
+_MAX_OPTIMIZERS = 8
+
+
+def start_step(landscape):
+    """The coarsest slider step 10^-d (d >= 2) whose grid from the window's lower edge holds the start.
+
+    The saddle starts at w2 = 1e-3, which a step of 0.01 would round to 0 in the browser
+    (the start *on* the saddle point, which no gradient method leaves).
+    """
+    for digits in range(2, 7):
+        step = 10.0**-digits
+        on_grid = all(
+            abs(round((value - low) / step) * step - (value - low)) < 1e-9
+            for value, low in ((landscape.x0[0], landscape.xlim[0]), (landscape.x0[1], landscape.ylim[0]))
+        )
+        if on_grid:
+            return step
+    return 1e-6
 
 
 def run_optimizer(step_fn, hparams, grad, x0, n_steps, divergence_radius=np.inf):
@@ -78,6 +98,11 @@ class OptimizerRace(WidgetBase):
         n_steps: steps per run (the play control animates 0 … n_steps).
         condition_number: initial value of the quadratic's condition-number slider.
         x0: start point, shape (2,); default: the landscape's ``x0``.
+        presets: per-landscape hyperparameters applied on every landscape switch:
+            ``True`` (default) for :data:`course.widgets.presets.PRESETS` (matched by
+            optimizer name), ``False`` for none, or ``{landscape: {opt_name: hparams}}``.
+            On the landscape the race starts on, the values passed in ``optimizers``
+            are the preset.
 
     Controls:
         ``sliders[opt_name][hparam]``: one control per hyperparameter, derived
@@ -85,7 +110,13 @@ class OptimizerRace(WidgetBase):
         ``"beta2"``; bools become checkboxes; rules in ``course.widgets._controls``).
         ``landscape_dropdown``, ``condition_slider`` (quadratic only),
         ``start_sliders["x1"/"x2"]``, ``play`` and ``step_slider`` (linked; the
-        shown step index), ``enabled[opt_name]`` checkboxes.
+        shown step index), ``enabled[opt_name]`` checkboxes, ``reset_button``
+        ("reset to preset").
+
+    Every value lies on its control's grid, so the browser shows exactly what the
+    kernel holds (see ``course.widgets._controls``); a landscape switch sets the start
+    sliders to the landscape's ``x0`` exactly (their step is fine enough, see
+    :func:`start_step`) and applies the landscape's presets.
 
     Attributes:
         trajectories: ``{name: array (k+1, 2)}`` full runs (k < n_steps if it diverged).
@@ -116,8 +147,9 @@ class OptimizerRace(WidgetBase):
         race.landscape_dropdown.value = "quadratic"; race.condition_slider.value = 100
     """
 
-    def __init__(self, optimizers, landscape="rosenbrock", n_steps=200, condition_number=20.0, x0=None):
-        self.optimizers = check_optimizers(optimizers, max_count=len(_COLORS))
+    def __init__(self, optimizers, landscape="rosenbrock", n_steps=200, condition_number=20.0, x0=None,
+                 presets=True):
+        self.optimizers = check_optimizers(optimizers, max_count=_MAX_OPTIMIZERS)
         n_steps = int(n_steps)
         if n_steps < 1:
             raise ValueError(f"n_steps must be at least 1, got {n_steps}")
@@ -139,15 +171,20 @@ class OptimizerRace(WidgetBase):
         self.enabled = {}
         for name, (_, hparams) in self.optimizers.items():
             self.sliders[name], self._layouts[name] = controls_for(hparams)
-            self.enabled[name] = widgets.Checkbox(value=True, description="show", indent=False)
+            self.enabled[name] = widgets.Checkbox(value=True, description=f"show {name}", indent=False)
+        self.presets = self._build_presets(presets, landscape_name)
         self.landscape_dropdown = widgets.Dropdown(
             options=list(self._landscapes), value=landscape_name, description="landscape"
         )
-        self.condition_slider = log_slider("condition number κ", condition_number, 1.0, 1e4)
+        self.condition_slider = log_slider("condition number κ", condition_number, 1.0, 1e4, readout_format=".2g")
         self.start_sliders = {
-            "x1": widgets.FloatSlider(description="start x1", readout_format=".2f", step=0.01),
-            "x2": widgets.FloatSlider(description="start x2", readout_format=".2f", step=0.01),
+            "x1": GridFloatSlider(description="start x1", readout_format=".2f", step=0.01, min=-1e3, max=1e3),
+            "x2": GridFloatSlider(description="start x2", readout_format=".2f", step=0.01, min=-1e3, max=1e3),
         }
+        self.reset_button = widgets.Button(
+            description="reset to preset", icon="undo",
+            tooltip="set every optimizer's hyperparameters to this landscape's preset",
+        )
         self.play = widgets.Play(value=n_steps, min=0, max=n_steps, step=1, interval=60, description="play")
         self.step_slider = widgets.IntSlider(value=n_steps, min=0, max=n_steps, description="step")
         # A kernel-side link (not jslink) so setting either from Python updates both.
@@ -171,13 +208,14 @@ class OptimizerRace(WidgetBase):
 
         for name in self.optimizers:
             for control in self.sliders[name].values():
-                control.observe(lambda _, n=name: self._on_hparam(n), names="value")
+                control.observe(lambda _, n=name: None if self._updating else self._on_hparam(n), names="value")
             self.enabled[name].observe(lambda _: self._safely(self._refresh), names="value")
         self.landscape_dropdown.observe(lambda _: self._safely(self._on_landscape), names="value")
         self.condition_slider.observe(lambda _: self._safely(self._on_condition), names="value")
         for slider in self.start_sliders.values():
             slider.observe(lambda _: self._safely(self._on_start), names="value")
         self.step_slider.observe(lambda _: self._safely(self._refresh), names="value")
+        self.reset_button.on_click(lambda _: self._safely(self.reset_to_preset))
 
         self.ui = self._build_ui()
 
@@ -186,12 +224,56 @@ class OptimizerRace(WidgetBase):
         """Current hyperparameters of optimizer ``name`` as passed to its step function."""
         return assemble(self.sliders[name], self._layouts[name])
 
+    def preset(self, name, landscape_name=None):
+        """The preset hyperparameters of optimizer ``name`` on a landscape (default: the current one).
+
+        Only the hyperparameters the optimizer has; ``{}`` when the table has none.
+        """
+        landscape_name = landscape_name or self.landscape_dropdown.value
+        table = self.presets.get(landscape_name, {})
+        values = table.get(name, table.get(preset_key(name), {}))
+        return {k: v for k, v in values.items() if k in self._layouts[name]}
+
+    def apply_presets(self):
+        """Set every optimizer's controls to the current landscape's preset (no rerun)."""
+        self._updating = True  # one recompute afterwards, not one per control
+        try:
+            for name in self.optimizers:
+                for key, value in self.preset(name).items():
+                    source = self._layouts[name][key]
+                    if isinstance(source, tuple):
+                        for control_name, element in zip(source, value):
+                            set_control(self.sliders[name][control_name], element)
+                    else:
+                        set_control(self.sliders[name][source], value)
+        finally:
+            self._updating = False
+
+    def reset_to_preset(self):
+        """The "reset to preset" button: this landscape's presets, rerun, redraw."""
+        self.apply_presets()
+        self._recompute()
+        self._refresh()
+
     @property
     def step_index(self):
         """The step shown (0 … n_steps), i.e. ``step_slider.value``."""
         return self.step_slider.value
 
     # ---------------------------------------------------------------- compute
+    def _build_presets(self, presets, landscape_name):
+        if presets is True:
+            table = {land: {preset_key(n): dict(v) for n, v in entry.items()} for land, entry in PRESETS.items()}
+        elif presets in (False, None):
+            table = {}
+        elif isinstance(presets, dict):
+            table = {land: {n: dict(v) for n, v in entry.items()} for land, entry in presets.items()}
+        else:
+            raise ValueError(f"presets must be True, False or {{landscape: {{optimizer: hparams}}}}, got {presets!r}")
+        # On the starting landscape the lesson's own values are the preset.
+        table[landscape_name] = {name: dict(hparams) for name, (_, hparams) in self.optimizers.items()}
+        return table
+
     def _make_landscape(self):
         entry = self._landscapes[self.landscape_dropdown.value]
         if isinstance(entry, Landscape):
@@ -206,17 +288,21 @@ class OptimizerRace(WidgetBase):
         start = landscape.x0 if (reset_start or x0 is None) else np.asarray(x0, dtype=float)
         if start.shape != (2,):
             raise ValueError(f"x0 must have shape (2,), got {start.shape}")
+        step = start_step(landscape)
+        digits = max(2, int(round(-np.log10(step))))
         self._updating = True  # the start sliders move below: no recompute per slider
         try:
             for key, (low, high), value in (("x1", landscape.xlim, start[0]), ("x2", landscape.ylim, start[1])):
                 slider = self.start_sliders[key]
-                # Widen first so neither bound ever crosses the other or clamps the value early.
-                slider.min, slider.max = min(low, slider.min), max(high, slider.max)
-                slider.value = float(np.clip(value, low, high))
-                slider.min, slider.max = low, high
+                slider.readout_format = f".{digits}f"
+                # Range, step and value reach the browser in one message, so it never clamps the
+                # old value into the new range and sends that back.
+                set_slider(slider, float(np.clip(value, low, high)), min=low, max=high, step=step)
         finally:
             self._updating = False
-        self.x0 = start.astype(float)
+        # What the sliders hold: the start on their grid (landscape.x0 exactly for a switch).
+        on_grid = np.array([self.start_sliders["x1"].value, self.start_sliders["x2"].value])
+        self.x0 = on_grid if reset_start or x0 is None else start.astype(float)
         self._draw_landscape()
 
     def _recompute(self, names=None, raise_errors=False):
@@ -262,6 +348,7 @@ class OptimizerRace(WidgetBase):
 
     def _on_landscape(self):
         self._set_landscape(self._make_landscape())
+        self.apply_presets()
         self._recompute()
         self._refresh()
 
@@ -294,7 +381,7 @@ class OptimizerRace(WidgetBase):
         self.figure.render()
 
     def _build_figure(self):
-        self._new_figure(figsize=(10.5, 4.3))
+        self._new_figure(figsize=(10.5, 4.3), presentation_figsize=(12.0, 4.4))
         fig = self.figure.fig
         self.ax_path, self.ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})
         # The title names κ, which a slider changes: drawn as a layer, not re-laid-out.
@@ -309,16 +396,16 @@ class OptimizerRace(WidgetBase):
         self._contour = None
         self._minima_markers = None
         self.path_lines, self.head_markers, self.loss_lines = {}, {}, {}
-        for color, name in zip(_COLORS, self.optimizers):
-            (self.path_lines[name],) = self.ax_path.plot([], [], "-", color=color, lw=1.6, label=name)
-            (self.head_markers[name],) = self.ax_path.plot([], [], "o", color=color, ms=6, mec="k", mew=0.6)
-            (self.loss_lines[name],) = self.ax_loss.plot([], [], "-", color=color, lw=1.6, label=name)
+        for name, color in optimizer_colors(self.optimizers).items():
+            (self.path_lines[name],) = self.ax_path.plot([], [], "-", color=color, lw=scaled(1.6), label=name)
+            (self.head_markers[name],) = self.ax_path.plot([], [], "o", color=color, ms=scaled(6), mec="k", mew=scaled(0.6))
+            (self.loss_lines[name],) = self.ax_loss.plot([], [], "-", color=color, lw=scaled(1.6), label=name)
             for artist in (self.path_lines[name], self.head_markers[name], self.loss_lines[name]):
                 self.figure.dynamic(artist)
-        (self.start_marker,) = self.ax_path.plot([], [], "s", color="k", ms=7, label="start")
+        (self.start_marker,) = self.ax_path.plot([], [], "s", color="k", ms=scaled(7), label="start")
         self.figure.dynamic(self.start_marker)
-        self.step_line = self.figure.dynamic(self.ax_loss.axvline(self.n_steps, color="0.5", lw=1, ls=":"))
-        self.figure.on_top(self.ax_path.legend(loc="upper right", fontsize=8, framealpha=0.9))
+        self.step_line = self.figure.dynamic(self.ax_loss.axvline(self.n_steps, color="0.5", lw=scaled(1), ls=":"))
+        self.figure.on_top(self.ax_path.legend(loc="upper right", fontsize="small", framealpha=0.9))
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.91, wspace=0.22)
 
     def _draw_landscape(self):
@@ -331,17 +418,17 @@ class OptimizerRace(WidgetBase):
             self.figure.forget(self._minima_markers)
         X, Y, Z = land.grid(160)
         self._contour = self.ax_path.contour(
-            X, Y, Z, levels=land.contour_levels(Z, 22), cmap="viridis", linewidths=0.7, alpha=0.9
+            X, Y, Z, levels=land.contour_levels(Z, 22), cmap=CONTOUR_CMAP, linewidths=0.7, alpha=0.9
         )
         if len(land.minima):
             (self._minima_markers,) = self.ax_path.plot(
-                land.minima[:, 0], land.minima[:, 1], "*", color="gold", mec="k", ms=13, zorder=5
+                land.minima[:, 0], land.minima[:, 1], "*", color="gold", mec="k", ms=scaled(13), zorder=5
             )
         else:
-            (self._minima_markers,) = self.ax_path.plot([0.0], [0.0], "x", color="k", ms=9, zorder=5)
+            (self._minima_markers,) = self.ax_path.plot([0.0], [0.0], "x", color="k", ms=scaled(9), zorder=5)
         self.figure.layer(self._contour)
         self.figure.layer(self._minima_markers)
-        self.ax_path.title.set_text(f"Paths on {land.title()}")
+        self.ax_path.title.set_text(f"Paths on {self._landscape_title()}")
         self.figure.invalidate_layer()
         self.ax_path.set_xlim(*land.xlim)
         self.ax_path.set_ylim(*land.ylim)
@@ -356,6 +443,12 @@ class OptimizerRace(WidgetBase):
                 self.ax_loss.set_yscale("log")
                 self.ax_loss.set_ylabel("f(w_t) − f*  (log scale)")
             self.figure.invalidate()
+
+    def _landscape_title(self):
+        land = self.landscape
+        if land.name == "quadratic" and "condition_number" in land.params:
+            return f"quadratic, κ = {format_number(land.params['condition_number'])}"
+        return land.title()
 
     def _update_loss_limits(self):
         """Loss-axis limits that change rarely, so most updates only blit.
@@ -403,21 +496,59 @@ class OptimizerRace(WidgetBase):
             elif self.diverged[name]:
                 notes.append(f"<b>{html.escape(name)}</b> diverged at step {len(self.trajectories[name]) - 1}")
         finals = ", ".join(
-            f"{html.escape(n)}: {self.losses[n][-1]:.3g}" for n in self.optimizers if n not in self.errors
+            f"{html.escape(n)}: {format_number(self.losses[n][-1])}" for n in self.optimizers if n not in self.errors
         )
         text = f"final f — {finals}" + ("<br>" + "<br>".join(notes) if notes else "")
         self._set_status(text, error=bool(self.errors))
 
     def _build_ui(self):
+        if self.presentation:
+            return self._build_compact_ui()
         columns = []
         for name in self.optimizers:
             header = widgets.HTML(f"<b>{html.escape(name)}</b>")
             columns.append(widgets.VBox([widgets.HBox([header, self.enabled[name]]), *self.sliders[name].values()]))
         landscape_box = widgets.HBox(
-            [self.landscape_dropdown, self.condition_slider, *self.start_sliders.values()]
+            [self.landscape_dropdown, self.reset_button, self.condition_slider, *self.start_sliders.values()],
+            layout=widgets.Layout(flex_flow="row wrap"),
         )
         player = widgets.HBox([self.play, self.step_slider])
         return widgets.VBox(
             [landscape_box, widgets.HBox(columns, layout=widgets.Layout(flex_flow="row wrap")), player,
              self.figure.image, self.status]
+        )
+
+    def _build_compact_ui(self):
+        """Presentation layout: one optimizer's sliders at a time (picked in a menu), 4 rows of controls."""
+        self.optimizer_dropdown = widgets.Dropdown(
+            options=list(self.optimizers), description="tune", layout=widgets.Layout(width="190px"),
+            style={"description_width": "initial"},
+        )
+        narrow = widgets.Layout(width="250px")
+        for controls in self.sliders.values():
+            for control in controls.values():
+                if isinstance(control, widgets.FloatSlider):
+                    control.layout = narrow
+        params = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
+
+        def show_params(_=None):
+            params.children = list(self.sliders[self.optimizer_dropdown.value].values())
+
+        show_params()
+        self.optimizer_dropdown.observe(show_params, names="value")
+        for slider in (self.condition_slider, *self.start_sliders.values()):
+            slider.layout = widgets.Layout(width="240px")
+        for checkbox in self.enabled.values():
+            checkbox.layout = widgets.Layout(width="auto")
+        row = widgets.Layout(flex_flow="row wrap", align_items="center")
+        return widgets.VBox(
+            [
+                widgets.HBox([self.landscape_dropdown, self.reset_button, self.condition_slider,
+                              *self.start_sliders.values()], layout=row),
+                widgets.HBox([self.optimizer_dropdown, params], layout=row),
+                widgets.HBox([*self.enabled.values(), self.play, self.step_slider], layout=row),
+                self.figure.image,
+                self.status,
+            ],
+            layout=widgets.Layout(width="100%"),
         )

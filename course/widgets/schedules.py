@@ -9,10 +9,11 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._controls import assemble, controls_for
+from ._style import OKABE_ITO, PALETTE, scaled
 from ._figure import WidgetBase, nice_upper
 from ._validate import check_optimizers
 
-_OVERLAY_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
+_OVERLAY_COLORS = PALETTE  # Okabe–Ito (course.widgets._style)
 _MAX_OVERLAYS = len(_OVERLAY_COLORS)
 
 
@@ -141,7 +142,7 @@ class ScheduleExplorer(WidgetBase):
         name = self.schedule_dropdown.value
         label = f"{name}({self._short_params()})"
         (line,) = self.ax.plot(
-            self.line.get_xdata(), self.line.get_ydata(), "-", lw=1.4, alpha=0.8, drawstyle="steps-post",
+            self.line.get_xdata(), self.line.get_ydata(), "-", lw=scaled(1.4), alpha=0.8, drawstyle="steps-post",
             color=_OVERLAY_COLORS[len(self.overlay_lines)], label=label,
         )
         self.overlay_lines.append(line)
@@ -221,14 +222,14 @@ class ScheduleExplorer(WidgetBase):
         self.figure.layer(self.ax.title)
         self.ax.grid(alpha=0.3)
         # steps-post: lr_t holds for the whole of step t, so step decays drop vertically.
-        (self.line,) = self.ax.plot([], [], "-", color="k", lw=2.2, label="current", drawstyle="steps-post")
+        (self.line,) = self.ax.plot([], [], "-", color="k", lw=scaled(2.2), label="current", drawstyle="steps-post")
         self.figure.dynamic(self.line)
         self._limits = None
         self.figure.fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.9)
 
     def _refresh_legend(self):
         if self.overlay_lines:
-            self.ax.legend(handles=self.overlay_lines, fontsize=8, loc="upper right", title="overlay")
+            self.ax.legend(handles=self.overlay_lines, fontsize="small", loc="upper right", title="overlay")
         elif self.ax.get_legend() is not None:
             self.ax.get_legend().remove()
         self.figure.invalidate()

@@ -8,12 +8,13 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._controls import log_slider
+from ._style import CONTOUR_CMAP, OKABE_ITO, scaled
 from ._figure import WidgetBase
 from ._validate import call_step
 
 L2_NAME = "Adam + L2"
 DECOUPLED_NAME = "AdamW"
-_COLORS = {L2_NAME: "tab:red", DECOUPLED_NAME: "tab:blue"}
+_COLORS = {L2_NAME: OKABE_ITO["vermillion"], DECOUPLED_NAME: OKABE_ITO["blue"]}
 
 
 class WeightDecayExplorer(WidgetBase):
@@ -159,26 +160,26 @@ class WeightDecayExplorer(WidgetBase):
         xs = np.linspace(-span, span, 160)
         X, Y = np.meshgrid(xs, xs)
         Z = self.f(np.stack([X, Y], axis=-1))
-        ax.contour(X, Y, Z, levels=np.geomspace(max(Z.min(), 1e-4), Z.max(), 18), cmap="viridis", linewidths=0.7)
-        ax.plot(*self.target, "*", color="gold", mec="k", ms=15, label="minimum of f (no decay)", zorder=5)
-        (self.l2_marker,) = ax.plot([], [], "D", color="tab:red", mec="k", ms=8, label="minimum of f + ½λ‖w‖²", zorder=5)
+        ax.contour(X, Y, Z, levels=np.geomspace(max(Z.min(), 1e-4), Z.max(), 18), cmap=CONTOUR_CMAP, linewidths=0.7)
+        ax.plot(*self.target, "*", color="gold", mec="k", ms=scaled(15), label="minimum of f (no decay)", zorder=5)
+        (self.l2_marker,) = ax.plot([], [], "D", color=OKABE_ITO["vermillion"], mec="k", ms=scaled(8), label="minimum of f + ½λ‖w‖²", zorder=5)
         self.figure.dynamic(self.l2_marker)
-        ax.plot(*self.x0, "s", color="k", ms=7, label="start")
+        ax.plot(*self.x0, "s", color="k", ms=scaled(7), label="start")
         self.path_lines, self.norm_lines, self.head_markers = {}, {}, {}
         for name, color in _COLORS.items():
-            (self.path_lines[name],) = ax.plot([], [], "-", color=color, lw=1.8, label=name)
-            (self.head_markers[name],) = ax.plot([], [], "o", color=color, ms=7, mec="k")
-            (self.norm_lines[name],) = self.ax_norm.plot([], [], "-", color=color, lw=1.8, label=name)
+            (self.path_lines[name],) = ax.plot([], [], "-", color=color, lw=scaled(1.8), label=name)
+            (self.head_markers[name],) = ax.plot([], [], "o", color=color, ms=scaled(7), mec="k")
+            (self.norm_lines[name],) = self.ax_norm.plot([], [], "-", color=color, lw=scaled(1.8), label=name)
             for artist in (self.path_lines[name], self.head_markers[name], self.norm_lines[name]):
                 self.figure.dynamic(artist)
         ax.set_xlim(-span, span)
         ax.set_ylim(-span, span)
         ax.set_aspect("equal", adjustable="box")
         a1, a2 = self.curvatures
-        ax.set_title(f"Paths on f = ½({a1:g}(w1−{self.target[0]:g})² + {a2:g}(w2−{self.target[1]:g})²)", fontsize=10)
+        ax.set_title(f"Paths on f = ½({a1:g}(w1−{self.target[0]:g})² + {a2:g}(w2−{self.target[1]:g})²)")
         ax.set_xlabel("w1 (steep)" if a1 > a2 else "w1 (flat)")
         ax.set_ylabel("w2 (flat)" if a1 > a2 else "w2 (steep)")
-        ax.legend(loc="lower right", fontsize=7, framealpha=0.85)
+        ax.legend(loc="lower right", fontsize="x-small", framealpha=0.85)
 
         an = self.ax_norm
         an.set_title("Weight norm against step")
@@ -188,10 +189,10 @@ class WeightDecayExplorer(WidgetBase):
         norms = [np.linalg.norm(self.x0), np.linalg.norm(self.target)]
         an.set_ylim(0, 1.25 * max(norms))
         an.grid(alpha=0.3)
-        an.axhline(np.linalg.norm(self.target), color="gold", ls="--", lw=1.2, label="‖minimum of f‖")
-        self.l2_norm_line = self.figure.dynamic(an.axhline(0.0, color="tab:red", ls=":", lw=1.2,
+        an.axhline(np.linalg.norm(self.target), color="gold", ls="--", lw=scaled(1.2), label="‖minimum of f‖")
+        self.l2_norm_line = self.figure.dynamic(an.axhline(0.0, color=OKABE_ITO["vermillion"], ls=":", lw=scaled(1.2),
                                                           label="‖minimum of f + ½λ‖w‖²‖"))
-        an.legend(loc="upper right", fontsize=8)
+        an.legend(loc="upper right", fontsize="small")
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.2)
 
     def _update_artists(self):
