@@ -780,3 +780,39 @@ def test_okabe_ito_colours_one_per_optimizer():
     assert colors["SGD"] == optimizer_color("SGD") == OKABE_ITO["vermillion"]
     assert colors["Nesterov"] == OKABE_ITO["bluish green"]
     assert len(set(colors.values())) == 3
+
+
+# ------------------------------------------ defaults that make the point (issue 13, item 3)
+def central_difference(f, x, h=1e-3):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def test_gd_stepper_with_x_star_shows_the_bias_from_h_on_its_distance_plot():
+    x_star = -1 / 2 ** (2 / 3)
+    plateaus = {}
+    for name, derivative in (("forward", forward_difference), ("central", central_difference)):
+        for h in (0.1, 1e-3):
+            stepper = GDStepper(derivative=derivative, h=h, x_star=x_star, xlim=(-1.2, 1.2))
+            stepper.step(30)
+            distance = stepper.loss_line.get_ydata()
+            np.testing.assert_allclose(distance, np.abs(stepper.trajectory - x_star))
+            low, high = stepper.ax_loss.get_ylim()
+            assert stepper.ax_loss.get_yscale() == "log" and low <= distance.min() and distance.max() <= high
+            assert abs(distance[-1] - distance[-5]) < 1e-9  # a plateau: the run has stopped
+            plateaus[name, h] = distance[-1]
+    # forward: bias ~ h/2 (visible at h = 0.1, 100 times smaller at h = 1e-3); central ~ h^2.
+    assert 0.02 < plateaus["forward", 0.1] < 0.1
+    assert plateaus["central", 0.1] < plateaus["forward", 0.1] / 5
+    assert plateaus["forward", 1e-3] < plateaus["forward", 0.1] / 50
+    assert plateaus["central", 1e-3] < 1e-5
+
+
+def test_weight_decay_explorer_says_when_a_path_is_still_moving():
+    wd = WeightDecayExplorer(adam, adamw, lr=0.05, weight_decay=0.1, n_steps=300)
+    # Adam + L2 has reached the L2 minimiser; AdamW still drifts (its end point is a transient).
+    np.testing.assert_allclose(wd.trajectories["Adam + L2"][-1], wd.l2_minimum, atol=1e-4)
+    assert wd.still_moving == {"Adam + L2": False, "AdamW": True}
+    assert "AdamW still moving" in wd.transient_text.get_text()
+    long = WeightDecayExplorer(adam, adamw, lr=0.05, weight_decay=0.1, n_steps=20_000)
+    assert not any(long.still_moving.values()), long.still_moving
+    assert "end points" in long.transient_text.get_text()

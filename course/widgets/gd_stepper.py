@@ -49,6 +49,9 @@ class GDStepper(WidgetBase):
         max_steps: the Step button stops here.
         f_label: how f is named in the title and legend, e.g. ``"x⁴ + x + 2"``
             (default: that for the default f, else the function's name).
+        x_star: the minimiser, if known. Then the left plot marks it, and the right
+            plot shows the distance |x_t − x*| on a log scale instead of f(x_t), so a
+            bias from the derivative's h (a plateau above 0) is visible.
 
     Controls (all in ``self.sliders``): ``"lr"``, ``"h"``, ``"x0"``. Changing a
     slider replays the same number of steps with the new value, so the table is
@@ -85,6 +88,7 @@ class GDStepper(WidgetBase):
         xlim=(-2.0, 2.0),
         max_steps=100,
         f_label=None,
+        x_star=None,
     ):
         if derivative is None or not callable(derivative):
             raise ValueError(
@@ -105,6 +109,7 @@ class GDStepper(WidgetBase):
         if int(max_steps) < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}")
 
+        self.x_star = None if x_star is None else float(x_star)
         self.f = quartic if f is None else f
         self.derivative = derivative
         if f_label is None:
@@ -249,13 +254,21 @@ class GDStepper(WidgetBase):
         (self.current_point,) = self.ax_f.plot([], [], "o", color=OKABE_ITO["vermillion"], ms=scaled(11), mfc="none", mew=scaled(2))
         self.figure.dynamic(self.iterates_line)
         self.figure.dynamic(self.current_point)
+        if self.x_star is not None:
+            self.ax_f.axvline(self.x_star, color="0.2", ls="--", lw=scaled(1.2), label=f"x* = {self.x_star:.4f}")
         self.ax_f.legend(loc="upper center", fontsize="small")
 
-        self.ax_loss.set_title("f(x_t) against step")
         self.ax_loss.set_xlabel("step t")
-        self.ax_loss.set_ylabel("f(x_t)")
-        self.ax_loss.set_ylim(*self.ylim)
-        self.ax_loss.grid(alpha=0.3)
+        self.ax_loss.grid(alpha=0.3, which="both")
+        self._distance_ylim = None
+        if self.x_star is None:
+            self.ax_loss.set_title("f(x_t) against step")
+            self.ax_loss.set_ylabel("f(x_t)")
+            self.ax_loss.set_ylim(*self.ylim)
+        else:
+            self.ax_loss.set_title("Distance to the minimiser")
+            self.ax_loss.set_ylabel("|x_t − x*|  (log scale)")
+            self.ax_loss.set_yscale("log")
         self._loss_xmax = None
         (self.loss_line,) = self.ax_loss.plot([], [], "o-", color=OKABE_ITO["vermillion"], ms=scaled(4), lw=scaled(1))
         self.figure.dynamic(self.loss_line)
@@ -271,7 +284,20 @@ class GDStepper(WidgetBase):
             self.ax_loss.set_xlim(-0.5, xmax)
             self._loss_xmax = xmax
             self.figure.invalidate()
-        self.loss_line.set_data(np.arange(len(fs)), fs)
+        if self.x_star is None:
+            self.loss_line.set_data(np.arange(len(fs)), fs)
+            return
+        distance = np.maximum(np.abs(xs - self.x_star), 1e-16)
+        self.loss_line.set_data(np.arange(len(xs)), distance)
+        finite = distance[np.isfinite(distance)]
+        # Decades around the run, at least 1e-6 … 10, so a plateau (bias) and the start both show.
+        top = 10.0 ** max(1.0, math.ceil(math.log10(finite.max()))) if finite.size else 10.0
+        bottom = 10.0 ** min(-6.0, math.floor(math.log10(finite.min()))) if finite.size else 1e-6
+        ylim = (max(bottom, 1e-16), top)
+        if ylim != self._distance_ylim:
+            self.ax_loss.set_ylim(*ylim)
+            self._distance_ylim = ylim
+            self.figure.invalidate()
 
     def _update_table(self):
         def fmt(v):

@@ -44,6 +44,8 @@ class WeightDecayExplorer(WidgetBase):
 
     Attributes:
         trajectories: ``{"Adam + L2": array (n_steps+1, 2), "AdamW": ...}``.
+        still_moving: ``{name: bool}``: the path moved more than 1e-4 over its last
+            10 % of steps, so its end is a transient, not an end point; the plot says so.
         path_lines, norm_lines: ``{name: Line2D}`` (left: path, right: ‖w_t‖ against t).
         l2_minimum: w_i = a_i c_i / (a_i + λ) for the current λ, shape (2,).
 
@@ -143,6 +145,10 @@ class WeightDecayExplorer(WidgetBase):
                     raise
                 self.trajectories[name] = self.x0[None, :].copy()
                 self.errors[name] = f"{type(exc).__name__}: {exc}"
+        self.still_moving = {}
+        for name, path in self.trajectories.items():
+            k = max(1, self.n_steps // 10)
+            self.still_moving[name] = len(path) > k and float(np.abs(path[-1] - path[-1 - k]).max()) > 1e-4
         self._update_artists()
         self.figure.render()
 
@@ -180,6 +186,10 @@ class WeightDecayExplorer(WidgetBase):
         ax.set_xlabel("w1 (steep)" if a1 > a2 else "w1 (flat)")
         ax.set_ylabel("w2 (flat)" if a1 > a2 else "w2 (steep)")
         ax.legend(loc="lower right", fontsize="x-small", framealpha=0.85)
+        self.transient_text = self.figure.dynamic(
+            ax.text(0.02, 0.98, "", transform=ax.transAxes, va="top", ha="left", fontsize="small",
+                    bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.6"})
+        )
 
         an = self.ax_norm
         an.set_title("Weight norm against step")
@@ -212,4 +222,10 @@ class WeightDecayExplorer(WidgetBase):
                 w = self.trajectories[name][-1]
                 parts.append(f"{name}: w = ({w[0]:.3f}, {w[1]:.3f}), ‖w‖ = {np.linalg.norm(w):.3f}")
         parts.append(f"L2 minimum: ({l2_min[0]:.3f}, {l2_min[1]:.3f})")
+        moving = [name for name in self.steps if self.still_moving.get(name)]
+        self.transient_text.set_text(
+            f"at t = {self.n_steps}: {' and '.join(moving)} still moving\n(a transient, not an end point)" if moving
+            else f"t = {self.n_steps}: both at their end points")
+        if moving:
+            parts.append(f"{' and '.join(moving)} still moving at t = {self.n_steps}")
         self._set_status(" &nbsp;|&nbsp; ".join(parts), error=bool(self.errors))
