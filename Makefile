@@ -1,6 +1,7 @@
 # Two commands for everything a newcomer needs:
 #   make lab   - set up .venv and start JupyterLab on the course
 #   make test  - set up .venv with the test tools and run the whole suite
+#   (make test-fast runs only the unit tier, about a minute, while you work)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test install install-test clean-venv
+.PHONY: lab test test-fast install install-test clean-venv
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else "Python 3.10 to 3.13 is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
@@ -37,6 +38,11 @@ lab: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The unit tier, about a minute: no lesson notebooks (nbval), no autograder runs, no
+# JupyterLab or browser. The markers are given by file in conftest.py.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not slow and not notebook and not grading and not browser" $(PYTEST_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
