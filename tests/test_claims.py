@@ -1,0 +1,78 @@
+"""The lessons' claims about their CIFAR-10 experiments, rerun at grading-mode size over 5 seeds.
+
+Each test repeats a lesson's experiment exactly as the notebook runs it in grading mode (same
+data, split, network, grids, epochs and batch size; the reference optimizers of `solutions`
+stand in for the students' answers) through `course.experiments.tune_and_compare`, and asserts
+the ordering the lesson's text states in at least 4 of the 5 seeds. When a lesson changes its
+experiment, the constants here must follow.
+"""
+
+import numpy as np
+import pytest
+
+from course.data import load_cifar10
+from course.experiments import method, split_validation, tune_and_compare, wins
+from course.mlp import init_mlp, mlp_loss
+from solutions import optim, schedulers
+
+HIDDEN, BATCH = 64, 64
+
+
+@pytest.fixture(scope="module")
+def cifar(cifar10_dir):
+    return load_cifar10(cifar10_dir, n_train=5_000, n_test=10, progress=False)
+
+
+def split_of(cifar, n_train=5_000):
+    return split_validation(cifar.X_train[:n_train], cifar.y_train[:n_train], n_val=1_000, seed=0)
+
+
+def init_network(seed):
+    return init_mlp(3072, HIDDEN, 10, seed=seed)
+
+
+def mean_std(comparison, name, key="val_loss"):
+    values = np.array([run[key] for run in comparison[name]["runs"]])
+    return values.mean(), values.std(ddof=1)
+
+
+def test_lesson04_momentum_rate_is_sgd_rate_over_ten_and_tuned_momentum_edges_sgd(cifar):
+    """Lesson 04 §6: momentum's best rate is SGD's / (1 - 0.9); tuned, momentum and Nesterov end
+    below SGD's validation loss (a small effect)."""
+    methods = {
+        "SGD": method(optim.sgd, grid=[0.03, 0.1, 0.3]),
+        "momentum 0.9": method(optim.momentum, {"momentum": 0.9}, grid=[0.003, 0.01, 0.03]),
+        "Nesterov 0.9": method(optim.nesterov, {"momentum": 0.9}, grid=[0.003, 0.01, 0.03]),
+    }
+    comparison = tune_and_compare(methods, mlp_loss, init_network, split_of(cifar), epochs=6, batch_size=BATCH)
+    assert comparison["SGD"]["chosen"] == pytest.approx(10 * comparison["momentum 0.9"]["chosen"])
+    for name in ("momentum 0.9", "Nesterov 0.9"):
+        assert wins(comparison, name, "SGD") >= 4, name
+        # "a little below": less than a tenth of the loss
+        assert 0 < mean_std(comparison, "SGD")[0] - mean_std(comparison, name)[0] < 0.1
+
+
+def lesson05_methods():
+    adam_grid = [1e-4, 3e-4, 1e-3]
+    return {
+        "SGD + momentum": method(optim.momentum, {"momentum": 0.9}, grid=[0.003, 0.01, 0.03]),
+        "AdaGrad": method(optim.adagrad, grid=[0.003, 0.01, 0.03]),
+        "RMSProp": method(optim.rmsprop, grid=[3e-5, 1e-4, 3e-4]),
+        "Adadelta": method(optim.adadelta, grid=[0.3, 1.0, 3.0]),
+        "Adam": method(optim.adam, grid=adam_grid),
+        "AMSGrad": method(optim.adam, {"amsgrad": True}, grid=adam_grid),
+        "Nadam": method(optim.nadam, grid=adam_grid),
+    }
+
+
+def test_lesson05_tuned_optimizers_are_within_a_few_seed_spreads_and_amsgrad_tracks_adam(cifar):
+    """Lesson 05 §9: tuned, the best-to-worst spread of mean validation losses is a few seed
+    standard deviations (no clear winner); Adam and AMSGrad end with almost the same loss."""
+    comparison = tune_and_compare(lesson05_methods(), mlp_loss, init_network, split_of(cifar), epochs=6,
+                                  batch_size=BATCH)
+    means = {name: mean_std(comparison, name)[0] for name in comparison}
+    typical_std = np.mean([mean_std(comparison, name)[1] for name in comparison])
+    assert max(means.values()) - min(means.values()) < 4 * typical_std, means
+    close = sum(abs(a["val_loss"] - b["val_loss"]) < 0.01
+                for a, b in zip(comparison["Adam"]["runs"], comparison["AMSGrad"]["runs"]))
+    assert close >= 4
