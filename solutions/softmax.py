@@ -13,10 +13,10 @@ floating dtype of their inputs (float32 in -> float32 out), which halves memory 
 CIFAR-10-sized data.
 """
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
+
+from solutions import _fast_softmax
+from solutions._checks import integer, non_negative_finite, positive_finite
 
 
 # ---------------------------------------------------------------- validation
@@ -58,16 +58,11 @@ def _check_data(W, X, y=None):
         raise ValueError(f"labels y must lie in 0..{K - 1} (K = {K}), got range {low}..{high}")
 
 
-def _check_reg(reg):
-    if not np.isfinite(reg) or reg < 0:
-        raise ValueError(f"reg must be a non-negative finite number, got reg={reg!r}")
-
-
 def _validated(W, b, X, y, reg):
     W, b, X, y = np.asarray(W), np.asarray(b), np.asarray(X), np.asarray(y)
     _check_params(W, b)
     _check_data(W, X, y)
-    _check_reg(reg)
+    non_negative_finite(reg, "reg")
     return W, b, X, y
 
 
@@ -163,140 +158,13 @@ def softmax_loss_naive(W, b, X, y, reg=0.0):
     return dtype.type(loss), dW.astype(dtype, copy=False), db.astype(dtype, copy=False)
 
 
-# How the vectorized loss is made fast (benchmarks/bench_softmax.py measures it):
-# * The two products X W^T and dS^T X run on chunks of 32 rows (for K = 10, D = 3072).
-#   OpenBLAS, numpy's BLAS, handles products that small with kernels that skip packing;
-#   on the course machine this was 1.5-2x faster than one big product.
-# * np.dot is used, not @: np.dot releases the GIL, so several threads can run products
-#   at once. From 1024 rows on, the rows are split among threads (one per core).
-# * Everything between the two products is done once per thread on all its scores, so
-#   the threads rarely wait for the GIL.
-
-
-def _chunk_rows(K, D):
-    """Rows per product so that one (rows, D) x (D, K) product has M*N*K <= 1e6.
-
-    D = 3072, K = 10 gives 32 rows. At least 32, so a huge K*D never means a loop over
-    single samples.
-    """
-    return max(32, 1_000_000 // (K * D))
-
-
-def _scores_chunked(W, b, X, dtype):
-    """S = X W^T + b, product by product over row chunks.  -> (N, K) in dtype."""
-    chunk = _chunk_rows(*W.shape)
-    S = np.empty((X.shape[0], W.shape[0]), dtype=dtype)
-    # Writing straight into S needs np.dot's own result dtype; mixed inputs take a copy.
-    direct = X.dtype == W.dtype == dtype
-    for start in range(0, X.shape[0], chunk):
-        if direct:
-            np.dot(X[start:start + chunk], W.T, out=S[start:start + chunk])
-        else:
-            S[start:start + chunk] = np.dot(X[start:start + chunk], W.T)
-    S += b
-    return S
-
-
-def _softmax_cross_entropy_backward(S, y):
-    """Turn scores into dL/dS, in place, and return the summed cross-entropy.
-
-    S (N, K) becomes P - Y (softmax minus one-hot; not yet divided by N).
-
-    Returns:
-        sum over the N rows of -log softmax(S_n)[y_n], as a float.
-    """
-    rows = np.arange(S.shape[0])
-    S -= S.max(axis=1, keepdims=True)                          # log-sum-exp: no overflow
-    log_sum = np.log(np.exp(S).sum(axis=1))                    # (N,)
-    loss_sum = float(np.sum(log_sum - S[rows, y], dtype=np.float64))
-    S -= log_sum[:, None]
-    np.exp(S, out=S)                                           # P
-    S[rows, y] -= 1                                            # P - Y, one-hot by indexing
-    return loss_sum
-
-
-def _weight_grad_chunked(dS, X, dtype):
-    """dS^T X, product by product over row chunks.  dS (N, K), X (N, D) -> (K, D)."""
-    chunk = _chunk_rows(dS.shape[1], X.shape[1])
-    dW = np.zeros((dS.shape[1], X.shape[1]), dtype=dtype)
-    for start in range(0, X.shape[0], chunk):
-        dW += np.dot(dS[start:start + chunk].T, X[start:start + chunk])
-    return dW
-
-
-def _loss_sums(W, b, X, y, dtype):
-    """Sums over the rows of X of the per-sample loss and gradients.
-
-    Returns:
-        (loss_sum float, dW_sum (K, D), db_sum (K,)) in dtype.
-    """
-    S = _scores_chunked(W, b, X, dtype)
-    loss_sum = _softmax_cross_entropy_backward(S, y)
-    return loss_sum, _weight_grad_chunked(S, X, dtype), S.sum(axis=0)
-
-
-# Below this many rows, handing half the work to another thread costs more than it saves.
-_PARALLEL_MIN_ROWS = 1024
-_MAX_WORKERS = 8
-_pool = None
-_pool_size = 0
-
-
-def _n_workers():
-    """Threads for the loss: the BLAS thread setting if one is given, else the usable cores."""
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
-        value = os.environ.get(variable, "").strip()
-        if value.isdigit() and int(value) > 0:
-            return min(int(value), _MAX_WORKERS)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(cores or 1, _MAX_WORKERS)
-
-
-def _parallel_loss_sums(W, b, X, y, dtype, workers):
-    """_loss_sums over `workers` contiguous slices of the rows: the calling thread takes
-    the first slice, pool threads the others."""
-    global _pool, _pool_size
-    if _pool is None or _pool_size < workers - 1:
-        _pool = ThreadPoolExecutor(max_workers=workers - 1, thread_name_prefix="softmax-loss")
-        _pool_size = workers - 1
-    chunk = _chunk_rows(*W.shape)
-    n_chunks = -(-X.shape[0] // chunk)
-    # Slices start on chunk boundaries, so the products are the same as serially.
-    bounds = [min(X.shape[0], n_chunks * i // workers * chunk) for i in range(workers + 1)]
-    slices = [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
-    futures = [_pool.submit(_loss_sums, W, b, X[lo:hi], y[lo:hi], dtype) for lo, hi in slices[1:]]
-    lo, hi = slices[0]
-    parts = [_loss_sums(W, b, X[lo:hi], y[lo:hi], dtype)] + [future.result() for future in futures]
-    return tuple(sum(values) for values in zip(*parts))
-
-
-def _loss_and_grads(W, b, X, y, reg):
-    """softmax_loss_vectorized on validated inputs."""
-    dtype = _float_dtype(W, b, X)
-    N = X.shape[0]
-    workers = _n_workers()
-    if workers > 1 and N >= _PARALLEL_MIN_ROWS:
-        loss_sum, dW, db = _parallel_loss_sums(W, b, X, y, dtype, workers)
-    else:
-        loss_sum, dW, db = _loss_sums(W, b, X, y, dtype)
-    dW *= dtype.type(1.0 / N)
-    db = db * dtype.type(1.0 / N)
-    loss = loss_sum / N
-    if reg:
-        loss += reg * float(np.vdot(W, W))
-        dW += (2 * reg) * W
-    return dtype.type(loss), dW, db.astype(dtype, copy=False)
-
-
 def softmax_loss_vectorized(W, b, X, y, reg=0.0):
     """Softmax loss and gradients without a loop over samples.
 
-    The one-shot matrix form: S = X W^T + b, P = softmax(S) (log-sum-exp, finite for any
-    finite scores), L = mean(-log P[n, y_n]) + reg * sum(W**2),
-    dW = (P - Y)^T X / N + 2 reg W, db = sum_n (P - Y)_n / N.
-    The two products run on row chunks and large N is split among threads (see the note
-    above _chunk_rows); the result is the same up to rounding. Works in the inputs'
-    float dtype: float32 in gives float32 out (half the memory traffic of float64).
+    S = X W^T + b, P = softmax(S) row-wise (log-sum-exp, finite for any finite scores),
+    L = mean(-log P[n, y_n]) + reg * sum(W**2), dW = (P - Y)^T X / N + 2 reg W,
+    db = sum_n (P - Y)_n / N. Works in the inputs' float dtype: float32 in gives float32 out.
+    (solutions._fast_softmax computes the same numbers faster, for training loops.)
 
     Args:
         W (K, D), b (K,), X (N, D), y (N,) int in 0..K-1, reg >= 0.
@@ -305,16 +173,22 @@ def softmax_loss_vectorized(W, b, X, y, reg=0.0):
         loss (scalar of the input float dtype), dW (K, D), db (K,).
     """
     W, b, X, y = _validated(W, b, X, y, reg)
-    return _loss_and_grads(W, b, X, y, reg)
+    dtype = _float_dtype(W, b, X)
+    N = X.shape[0]
+    rows = np.arange(N)
+    S = (X @ W.T + b).astype(dtype, copy=False)                # (N, K) scores
+    S = S - S.max(axis=1, keepdims=True)                       # log-sum-exp: no overflow
+    log_sum = np.log(np.sum(np.exp(S), axis=1))                # (N,)
+    loss = np.sum(log_sum - S[rows, y]) / N + reg * np.sum(W * W)
+    dS = np.exp(S - log_sum[:, None])                          # P, (N, K)
+    dS[rows, y] -= 1                                           # P - Y, one-hot by indexing
+    dS /= N
+    dW = dS.T @ X + 2 * reg * W                                # (K, D)
+    db = np.sum(dS, axis=0)                                    # (K,)
+    return dtype.type(loss), dW.astype(dtype, copy=False), db.astype(dtype, copy=False)
 
 
 # ---------------------------------------------------------------- minibatches and SGD
-
-
-def _check_batch_size(batch_size):
-    if int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got batch_size={batch_size!r}")
-    return int(batch_size)
 
 
 def minibatches(N, batch_size, rng):
@@ -328,7 +202,7 @@ def minibatches(N, batch_size, rng):
     """
     if int(N) != N or N < 1:
         raise ValueError(f"N must be a positive integer number of samples, got N={N!r}")
-    batch_size = _check_batch_size(batch_size)
+    batch_size = integer(batch_size, "batch_size", minimum=1)
     if not hasattr(rng, "permutation"):
         raise ValueError(
             f"rng must be a numpy Generator such as np.random.default_rng(seed), got {rng!r}; "
@@ -359,7 +233,7 @@ def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
     if shuffle:
         batches = minibatches(X.shape[0], batch_size, rng)
     else:
-        batch_size = _check_batch_size(batch_size)
+        batch_size = integer(batch_size, "batch_size", minimum=1)
         batches = (np.arange(s, min(s + batch_size, X.shape[0]))
                    for s in range(0, X.shape[0], batch_size))
     for idx in batches:
@@ -370,6 +244,8 @@ def sgd_epoch(W, b, X, y, lr, batch_size, rng, reg=0.0):
     """One epoch of minibatch SGD on the softmax loss: W <- W - lr dW, b <- b - lr db.
 
     Batch size 1 is SGD, batch_size >= N is full-batch GD (seed 003's naming table).
+    The gradients are softmax_loss_vectorized's, computed by solutions._fast_softmax, which
+    gives the same numbers faster (training is where the speed matters).
 
     Args:
         W (K, D), b (K,), X (N, D), y (N,), lr > 0, batch_size B, rng for the shuffle.
@@ -378,24 +254,17 @@ def sgd_epoch(W, b, X, y, lr, batch_size, rng, reg=0.0):
         W_new (K, D), b_new (K,), batch_losses (n_batches,) float64 — losses before each
         update. W and b are not modified.
     """
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a positive finite learning rate, got lr={lr!r}")
+    positive_finite(lr, "lr")
     X, y = np.asarray(X), np.asarray(y)
     W = np.array(W, copy=True)
     b = np.array(b, copy=True)
     _check_params(W, b)
     _check_data(W, X, y)
-    batch_size = _check_batch_size(batch_size)
-    _check_reg(reg)
-    n_batches = -(-X.shape[0] // batch_size)
-    batch_losses = np.empty(n_batches)
-    X_batch = np.empty((min(batch_size, X.shape[0]), X.shape[1]), dtype=X.dtype)
-    for i, idx in enumerate(minibatches(X.shape[0], batch_size, rng)):
-        # Gather into a reused buffer; inputs were validated once above.
-        xb = X_batch[:idx.size]
-        np.take(X, idx, axis=0, out=xb, mode="clip")   # a permutation: no bounds buffering
-        loss, dW, db = _loss_and_grads(W, b, xb, y[idx], reg)
-        batch_losses[i] = loss
+    non_negative_finite(reg, "reg")
+    batch_losses = []
+    for X_batch, y_batch in iterate_minibatches(X, y, batch_size, rng):
+        loss, dW, db = _fast_softmax.loss_and_grads(W, b, X_batch, y_batch, reg)
+        batch_losses.append(loss)
         W -= lr * dW    # our own copies, updated in place
         b -= lr * db
-    return W, b, batch_losses
+    return W, b, np.array(batch_losses, dtype=np.float64)

@@ -106,35 +106,6 @@ def test_naive_equals_vectorized_on_cifar_shapes_across_row_blocks():
         assert relative_error(a, c) < 1e-10
 
 
-def test_threaded_loss_equals_naive(monkeypatch):
-    # From 1024 rows on the vectorized loss splits its row blocks among threads (one per
-    # BLAS thread); 1100 rows over 3 threads give uneven slices of 32-row blocks.
-    import solutions.softmax as module
-
-    calls = []
-    original = module._parallel_loss_sums
-    monkeypatch.setattr(module, "_parallel_loss_sums",
-                        lambda *args: calls.append(args[-1]) or original(*args))
-    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
-    W, b, X, y = make_problem(N=1100, D=3072, K=10, seed=8, scale=0.01)
-    fast = softmax_loss_vectorized(W, b, X, y, 0.5)
-    assert calls == [3]
-    naive = softmax_loss_naive(W, b, X, y, 0.5)
-    for a, c in zip(naive, fast):
-        assert relative_error(a, c) < 1e-10
-    # A full-batch epoch gathers shuffled rows block by block, also in threads.
-    W1, b1, _ = sgd_epoch(W, b, X, y, lr=0.1, batch_size=2000, rng=np.random.default_rng(0), reg=0.5)
-    assert calls == [3, 3]
-    # Shuffled rows sum in another order: equal to rounding (|W| ~ 0.01, |dW| ~ 0.01).
-    np.testing.assert_allclose(W1, W - 0.1 * fast[1], rtol=0, atol=1e-15)
-    np.testing.assert_allclose(b1, b - 0.1 * fast[2], rtol=0, atol=1e-15)
-    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
-    serial = softmax_loss_vectorized(W, b, X, y, 0.5)
-    assert calls == [3, 3]
-    for a, c in zip(serial, fast):
-        assert relative_error(a, c) < 1e-12
-
-
 def test_float32_in_float32_out_and_close_to_float64():
     W, b, X, y = make_problem(N=64, D=40, K=10, seed=5)
     ref = softmax_loss_vectorized(W, b, X, y, 0.5)
