@@ -53,7 +53,7 @@ def score_run(landscape, path, diverged):
     return max(float(landscape.f(path[-1]) - landscape.f_min), 0.0)
 
 
-def tune_lr(step_fn, hparams, landscape, n_steps=200, lrs=LR_GRID, x0=None):
+def tune_lr(step_fn, hparams, landscape, n_steps=200, lrs=LR_GRID, x0=None, slack=10.0):
     """The learning rate from ``lrs`` that serves a lecture best on ``landscape``, and its score.
 
     Runs ``step_fn`` with ``{**hparams, "lr": lr}`` from x0 (default ``landscape.x0``) for
@@ -63,6 +63,7 @@ def tune_lr(step_fn, hparams, landscape, n_steps=200, lrs=LR_GRID, x0=None):
     start's, the gaps within a factor 10 of it (or below 1e-10 of the start's gap, which
     counts as converged) are equally good and
     the *smallest* such rate is returned: divergence sits just above the fastest rate.
+    ``slack=1`` returns the rate with the best gap itself (a method at its best).
     On the saddle the rate that escapes in the fewest steps.
 
     Example::
@@ -91,7 +92,7 @@ def tune_lr(step_fn, hparams, landscape, n_steps=200, lrs=LR_GRID, x0=None):
     if best > 0.5 * start_gap:
         return None, best
     # Slack only where the best run got close (below 1 % of the start's gap).
-    good_enough = max(10.0 * best, 1e-10 * start_gap) if 10.0 * best < 1e-2 * start_gap else best
+    good_enough = max(slack * best, 1e-10 * start_gap) if slack * best < 1e-2 * start_gap else best
     lr = min(lr for s, lr in scores if s <= good_enough)
     return lr, dict((r, s) for s, r in scores)[lr]
 
