@@ -1351,11 +1351,15 @@ print(f"standard error of one test accuracy near 0.4 on {len(cifar.y_test):,} im
 #
 # The race below puts your adaptive optimizers, with plain SGD and momentum as given above, on one
 # contour plot. Suggested experiments:
-# * Rosenbrock: raise Adam's `lr` from 0.01 to 0.3. Then set `beta1` to 0 (RMSProp with bias
-#   correction) and to 0.99.
+# * Rosenbrock: raise Adam's `lr` from 0.01 to about 0.3 (the slider's grid offers 0.316). Then
+#   set `beta1` to 0 (RMSProp with bias correction) and to 0.99.
 # * Quadratic: turn the condition number up to 1000. SGD must shrink its learning rate, the
 #   adaptive methods do not care.
-# * Saddle: which optimizers escape, and how fast?
+# * Saddle: which optimizers escape, and how fast? (The start is $x_2 = 10^{-3}$, just off the
+#   saddle point.)
+#
+# Switching the landscape loads learning rates that converge there (tuned once per landscape,
+# `course.widgets.presets`); "reset to preset" brings them back after you have played.
 # * Adadelta: move `eps` from $10^{-6}$ to $10^{-2}$ and watch the first steps.
 #
 # The cell after the widget drives it from code, so the numbers are on record.
@@ -1377,6 +1381,12 @@ race
 # %%
 print("Rosenbrock, distance to the minimum (1, 1) after 300 steps, as Adam's lr changes:")
 for lr in (0.01, 0.1, 0.3):
-    race.sliders["Adam"]["lr"].value = lr
-    print(f"  Adam lr = {lr:<5g}: {np.linalg.norm(race.trajectories['Adam'][-1] - np.array([1.0, 1.0])):.4f}")
-race.sliders["Adam"]["lr"].value = 0.1
+    race.sliders["Adam"]["lr"].value = lr  # lands on the slider's grid: the value printed is the one used
+    shown = race.sliders["Adam"]["lr"].value
+    print(f"  Adam lr = {shown:<6.3g}: {np.linalg.norm(race.trajectories['Adam'][-1] - np.array([1.0, 1.0])):.4f}")
+race.landscape_dropdown.value = "saddle"  # start (-1.8, 1e-3), each optimizer at its saddle preset
+escape = {name: int(np.argmax(np.abs(path[:, 1]) >= 1.0)) if np.abs(path[-1, 1]) >= 1.0 else None
+          for name, path in race.trajectories.items()}
+print("saddle, step at which |x2| first reaches 1:",
+      ", ".join(f"{name} {step if step is not None else 'never'}" for name, step in escape.items()))
+race.landscape_dropdown.value = "rosenbrock"  # back to the lesson's values (its preset there)
