@@ -298,8 +298,8 @@ def make_control(name, value, options=None):
             if value <= 0:
                 raise ValueError(f"hyperparameter {name!r} is a learning rate and must be positive, got {value}")
             return _log_slider(name, value, value / 1000, value * 100)
-        if base == "eps":
-            return _log_slider(name, min(max(value, 1e-12), 1.0), 1e-12, 1.0)
+        if base == "eps":  # readout 1.0e-06, not a clipped 0.00000100
+            return log_slider(name, min(max(value, 1e-12), 1.0), 1e-12, 1.0, readout_format=".1e", layout=_LAYOUT)
         if base == "weight_decay":
             return _linear_slider(name, value, 0.0, max(1.0, 10 * value), 1e-3)
         if base in FRACTION_NAMES and 0 <= value <= 1:
