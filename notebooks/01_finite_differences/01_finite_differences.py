@@ -939,7 +939,8 @@ plt.show()
 # finite-difference step $h$ affects it. Suggested experiments:
 #
 # * Drag the `h` slider of the forward-difference stepper from $10^{-3}$ up to $0.1$ and step
-#   30 times: the iterates settle, but not at the minimum $x^*=-1/2^{2/3}$. The forward
+#   30 times: the iterates settle, but not at the minimum $x^*=-1/2^{2/3}$ (the dashed line; the
+#   right panel shows the distance $|x_t-x^*|$ levelling off at the bias). The forward
 #   difference has a bias $\approx\frac h2 f''(x)$, so gradient descent stops where the
 #   *approximate* slope is zero.
 # * Do the same with the central-difference stepper: its bias is
@@ -954,8 +955,12 @@ plt.show()
 from course.widgets import GDStepper
 
 x_star = -1 / 2 ** (2 / 3)
-stepper_forward = GDStepper(derivative=forward_difference, f_label="x⁴ + x + 2, forward differences")
-stepper_central = GDStepper(derivative=central_difference, f_label="x⁴ + x + 2, central differences")
+# x* marked, the window zoomed to where the iterates go, and the right panel showing |x_t − x*| on a
+# log scale: the bias from h is the height of the plateau the distance settles on.
+stepper_forward = GDStepper(derivative=forward_difference, f_label="x⁴ + x + 2, forward differences",
+                            x_star=x_star, xlim=(-1.2, 1.2))
+stepper_central = GDStepper(derivative=central_difference, f_label="x⁴ + x + 2, central differences",
+                            x_star=x_star, xlim=(-1.2, 1.2))
 stepper_forward.step(30)
 stepper_central.step(30)
 print(f"x after 30 steps of lr = 0.2 from x0 = 1 (x* = {x_star:.5f})")
@@ -964,7 +969,8 @@ for h in (0.5, 0.01, 0.1):  # a slider change replays the 30 steps with the new 
     stepper_forward.sliders["h"].value = h
     stepper_central.sliders["h"].value = h
     x_f, x_c = stepper_forward.trajectory[-1], stepper_central.trajectory[-1]
-    print(f"{h:>6} | {x_f:9.5f} {x_f - x_star:+9.5f} | {x_c:9.5f} {x_c - x_star:+9.5f}")
+    h = stepper_forward.sliders["h"].value  # on the slider's grid 10^(0.1k) (0.5 is 0.501)
+    print(f"{h:>6.3g} | {x_f:9.5f} {x_f - x_star:+9.5f} | {x_c:9.5f} {x_c - x_star:+9.5f}")
 stepper_forward
 
 # %%
