@@ -893,7 +893,7 @@ print(f"distance after {n_race} steps: GD {dist_gd[-1]:.2e}, sign GD {dist_sign[
 # **The GD stepper.** Gradient descent on $x^4+x+2$ with the forward difference as the
 # derivative, one click at a time, with the lecture's table underneath. Six clicks reproduce the
 # table above. Try: `lr` just below and just above $2/f''(x^*)$ (printed in section 3) starting
-# near the minimum; `lr = 0.45` from $x_0=1$ (divergence); `x0 = -1.5` (a start on the steep
+# near the minimum; `lr` ≈ 0.45 (the slider's grid offers 0.447) from $x_0=1$ (divergence); `x0 = -1.5` (a start on the steep
 # side); a large `h`, which biases the derivative (lesson 01).
 
 # %%
