@@ -690,6 +690,8 @@ for name, results in sweep.items():
 # * Change `lr` with `weight_decay` fixed: AdamW's decay per step is `lr·weight_decay`, so its end
 #   point moves with `lr`; Adam + L2 converges to the L2 minimiser whatever `lr` (as long as 300
 #   steps are enough to get there).
+# * The plot says when a path is still moving at the last step: then what you see is a transient,
+#   not where the method ends.
 #
 # The cell after the widget records the end points for a few values from code.
 
@@ -700,17 +702,25 @@ explorer = WeightDecayExplorer(adam, adamw, lr=0.05, weight_decay=0.1)
 explorer
 
 # %%
-print(f"{'λ':>6} | {'Adam + L2 end point':>22} | {'AdamW end point':>22} | {'L2 minimiser':>18}")
+def moving(widget):
+    """Which paths still move at the last step (their 'end point' is a transient), e.g. 'AdamW'."""
+    return ", ".join(name for name, still in widget.still_moving.items() if still) or "none"
+
+
+t_end = explorer.n_steps
+print(f"{'λ':>6} | {f'Adam + L2 at t = {t_end}':>22} | {f'AdamW at t = {t_end}':>22} | {'L2 minimiser':>18} | still moving")
 for weight_decay in (0.01, 0.1, 1.0):
     explorer.sliders["weight_decay"].value = weight_decay
     end_l2, end_w = explorer.trajectories["Adam + L2"][-1], explorer.trajectories["AdamW"][-1]
     l2_min = explorer.l2_minimum
     print(f"{weight_decay:6g} | ({end_l2[0]:8.4f}, {end_l2[1]:8.4f})   | ({end_w[0]:8.4f}, {end_w[1]:8.4f})"
-          f"   | ({l2_min[0]:6.3f}, {l2_min[1]:6.3f})")
+          f"   | ({l2_min[0]:6.3f}, {l2_min[1]:6.3f})     | {moving(explorer)}")
 explorer.sliders["weight_decay"].value = 0.1
 print(f"\nweight_decay = 0.1, changing lr:")
 for lr in (0.02, 0.05, 0.2):
     explorer.sliders["lr"].value = lr
+    lr = explorer.sliders["lr"].value  # on the slider's grid 0.05·10^(0.05k) (0.02 is 0.0199)
     end_l2, end_w = explorer.trajectories["Adam + L2"][-1], explorer.trajectories["AdamW"][-1]
-    print(f"lr = {lr:<5g}: Adam + L2 ({end_l2[0]:.4f}, {end_l2[1]:.4f}), AdamW ({end_w[0]:.4f}, {end_w[1]:.4f})")
+    print(f"lr = {lr:<6.3g}: Adam + L2 ({end_l2[0]:.4f}, {end_l2[1]:.4f}), AdamW ({end_w[0]:.4f}, {end_w[1]:.4f});"
+          f" still moving: {moving(explorer)}")
 explorer.sliders["lr"].value = 0.05
