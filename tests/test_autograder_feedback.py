@@ -6,7 +6,7 @@ The end-to-end check (real nbgrader feedback, grep of the HTML) is in test_autog
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from autograder.feedback import WITHHELD_LINE, WithholdHiddenTests, hidden_secrets
+from autograder.grader.withhold import WITHHELD_LINE, WithholdHiddenTests, hidden_secrets
 
 TEST_SOURCE = "\n".join([
     "assert_close(square(3.0), 9.0)",                     # line 1: visible
@@ -19,13 +19,10 @@ TEST_SOURCE = "\n".join([
 HIDDEN_CALL = "check_against_reference('square', square, ref, [Case('big', (secret_point,))])"
 
 
-def _traceback(cell_line, code_line):
-    return ["\x1b[31m-------------------\x1b[39m",
-            f"\x1b[36mCell\x1b[39m \x1b[32mIn[7]\x1b[39m\x1b[32m, line {cell_line}\x1b[39m\n"
-            f"\x1b[32m----> \x1b[39m\x1b[32m{cell_line}\x1b[39m {code_line}\n"
-            "\x1b[32m      3\x1b[39m ### BEGIN HIDDEN TESTS\n"
-            "\x1b[32m      4\x1b[39m secret_point = 314159.2653\n"
-            f"\x1b[32m      5\x1b[39m {HIDDEN_CALL}\n"]
+def _traceback(code_line):
+    return ["Traceback (most recent call last):\n"
+            f'  File "<cell 7>", line 1, in <module>\n    {code_line}\n'
+            "AssertionError: square(3.0) = 18.0, expected 9.0\n"]
 
 
 def _test_cell(outputs, score=0.0, points=2.0):
@@ -53,21 +50,19 @@ def test_hidden_region_becomes_a_note_with_name_and_points():
     assert cell.source.startswith("assert_close(square(3.0), 9.0)\nprint('visible check done')")
 
 
-def test_visible_failure_keeps_its_traceback_without_hidden_lines():
+def test_visible_failure_keeps_its_traceback():
     error = new_output("error", ename="AssertionError", evalue="square(3.0) = 18.0, expected 9.0",
-                       traceback=_traceback(1, "assert_close(square(3.0), 9.0)"))
+                       traceback=_traceback("assert_close(square(3.0), 9.0)"))
     cell = _run(_test_cell([error])).cells[0]
     (output,) = cell.outputs
-    text = "\n".join(output.traceback)
-    assert "assert_close(square(3.0), 9.0)" in text and "In[7]" in text
-    assert "secret_point" not in text and "314159" not in text and "HIDDEN" not in text
+    assert "assert_close(square(3.0), 9.0)" in "\n".join(output.traceback)
     assert output.evalue == "square(3.0) = 18.0, expected 9.0"
 
 
 def test_hidden_failure_shows_only_the_harness_message_without_student_exception_text():
     message = ("square: 2 of 2 hidden cases failed\n  - big: values differ from the reference (max relative "
                "error 1)\n  - huge: raised ValueError: got x=314159.2653")
-    error = new_output("error", ename="HiddenTestFailure", evalue=message, traceback=_traceback(5, HIDDEN_CALL))
+    error = new_output("error", ename="HiddenTestFailure", evalue=message, traceback=[f"HiddenTestFailure: {message}"])
     cell = _run(_test_cell([error])).cells[0]
     (output,) = cell.outputs
     assert output.traceback == [f"HiddenTestFailure: {output.evalue}"]
@@ -76,26 +71,42 @@ def test_hidden_failure_shows_only_the_harness_message_without_student_exception
     assert "314159" not in _all_text(cell) and "check_against_reference" not in _all_text(cell)
 
 
-def test_other_errors_inside_hidden_tests_are_withheld():
-    error = new_output("error", ename="IndexError", evalue="index 314159 is out of bounds",
-                       traceback=_traceback(5, HIDDEN_CALL))
-    (output,) = _run(_test_cell([error])).cells[0].outputs
-    assert output.ename == "IndexError"
-    assert output.evalue == "raised while the hidden tests ran; details withheld"
-    assert output.traceback == ["IndexError: raised while the hidden tests ran; details withheld"]
+def test_visible_output_of_a_test_cell_is_kept_but_not_its_secrets():
+    printed = new_output("stream", name="stdout", text="visible check done\nsquare got [314159.2653]\n")
+    cell = _run(_test_cell([printed])).cells[0]
+    assert cell.outputs[0].text == f"visible check done\n{WITHHELD_LINE}\n"
 
 
-def test_unrecognised_traceback_is_treated_as_hidden():
-    error = new_output("error", ename="RuntimeError", evalue="boom", traceback=["something unusual"])
-    (output,) = _run(_test_cell([error])).cells[0].outputs
-    assert output.evalue == "raised while the hidden tests ran; details withheld"
+def test_only_text_and_png_outputs_reach_the_page():
+    rich = new_output("display_data", data={"text/html": "<script>alert(1)</script>", "text/plain": "ok",
+                                            "application/javascript": "alert(2)", "image/png": "iVBORw0KGgo="})
+    other = new_code_cell("display(x)")
+    other.outputs = [rich]
+    (output,) = _run(other).cells[0].outputs
+    assert set(output.data) == {"text/plain", "image/png"}
 
 
-def test_printed_output_of_a_hidden_test_cell_is_dropped():
-    printed = new_output("stream", name="stdout", text="visible check done\nsquare got [0.1234567 1.2]\n")
-    result = new_output("execute_result", data={"text/plain": "2"}, execution_count=7)
-    cell = _run(_test_cell([printed, result])).cells[0]
-    assert cell.outputs == []
+def test_markdown_and_raw_cells_of_the_submission_are_shown_as_text():
+    markdown = nbformat.v4.new_markdown_cell("Answer <img src=x onerror=alert(1)> and [x](javascript:alert(2)) ```")
+    raw = nbformat.v4.new_raw_cell("<script>alert(3)</script>")
+    raw.metadata["raw_mimetype"] = "text/html"
+    notebook = _run(markdown, raw)
+    for cell in notebook.cells:
+        assert cell.cell_type == "markdown"
+        first, *_, last = cell.source.split("\n")
+        fence = first[:-len("text")]
+        assert first.endswith("text") and set(fence) == {"`"} and last == fence and len(fence) >= 3
+    assert notebook.cells[0].source.startswith("````text")  # longer than the answer's own ``` run
+    html = nbconvert_html(notebook)
+    assert "<img" not in html.split("<body")[-1].replace("&lt;img", "") and "<script>alert" not in html
+    assert "javascript:alert" not in html.replace("javascript:alert(2)) ", "").split("href=")[-1][:20]
+
+
+def nbconvert_html(notebook):
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="classic").from_notebook_node(notebook)
+    return body
 
 
 def test_hidden_literals_are_withheld_from_every_other_cell():

@@ -434,7 +434,8 @@ check_against_reference(
      Case("large gradients", (_rng.normal(size=3), 1e4 * _rng.normal(size=(20, 3)), {"lr": 0.01})),
      Case("lr changing every step, with momentum", (_rng.normal(size=3), _rng.normal(size=(30, 3)), {"momentum": 0.9},
                                                     0.0, np.linspace(0.02, 0.001, 30))),
-     Case("single step", (_rng.normal(size=6), _rng.normal(size=(1, 6)), {"lr": 0.05}))])
+     Case("single step", (_rng.normal(size=6), _rng.normal(size=(1, 6)), {"lr": 0.05})),
+     Case("eps 1e-4 with small gradients", (_rng.normal(size=3), 1e-5 * _rng.normal(size=(25, 3)), {"lr": 0.01, "eps": 1e-4}))])
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -859,7 +860,8 @@ check_against_reference(
      Case("lr changing every step, amsgrad", (_rng.normal(size=3), _shrinking, {"amsgrad": True}, 0.0,
                                               np.linspace(0.05, 0.001, 40))),
      Case("300 steps", (_rng.normal(size=2), _rng.normal(size=(300, 2)), {"lr": 0.003})),
-     Case("single step", (_rng.normal(size=6), _rng.normal(size=(1, 6)), {"lr": 0.05}))])
+     Case("single step", (_rng.normal(size=6), _rng.normal(size=(1, 6)), {"lr": 0.05})),
+     Case("eps 1e-4 with small gradients", (_rng.normal(size=3), 1e-5 * _rng.normal(size=(25, 3)), {"lr": 0.01, "eps": 1e-4}))])
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1027,7 +1029,8 @@ check_against_reference(
      Case("lr changing every step", (_rng.normal(size=3), _rng.normal(size=(30, 3)), {}, 0.0,
                                      np.linspace(0.01, 0.001, 30))),
      Case("300 steps", (_rng.normal(size=2), _rng.normal(size=(300, 2)), {"lr": 0.003})),
-     Case("single step", (_rng.normal(size=6), _rng.normal(size=(1, 6)), {"lr": 0.05}))])
+     Case("single step", (_rng.normal(size=6), _rng.normal(size=(1, 6)), {"lr": 0.05})),
+     Case("eps 1e-4 with small gradients", (_rng.normal(size=3), 1e-5 * _rng.normal(size=(25, 3)), {"lr": 0.01, "eps": 1e-4}))])
 ### END HIDDEN TESTS
 
 # %% [markdown]
