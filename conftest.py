@@ -18,6 +18,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 _TIER_MARKERS_BY_FILE = {
     "test_autograder_*.py": ("grading",),
     "test_full_and_zero_marks.py": ("grading",),
+    "test_hostile_class.py": ("grading", "slow"),
+    "test_hidden_coverage.py": ("grading",),
+    "test_sandbox.py": ("grading",),
     "test_browser.py": ("browser", "slow"),
     "test_lab.py": ("browser", "slow"),
 }

@@ -20,6 +20,7 @@ bombs), files that are not notebooks or do not parse. macOS metadata (__MACOSX/,
 dotfiles are skipped silently. Two files for the same student and notebook: the newer is kept.
 """
 
+import json
 import os
 import re
 import stat
@@ -70,7 +71,7 @@ def collect(course, source, assignment=None):
     else:
         raise ValueError(f"source {source} does not exist: pass the LMS download (zip or folder)")
 
-    chosen = {}
+    chosen, refused = {}, {}
     for candidate in candidates:
         target = _target(candidate.relative, notebooks, assignment, result)
         if target is None:
@@ -78,11 +79,13 @@ def collect(course, source, assignment=None):
         data = candidate.read()
         if len(data) > MAX_FILE_BYTES:
             result.errors.append(f"{candidate.origin}: larger than {MAX_FILE_BYTES // 2**20} MB, not imported")
+            refused[target[:2]] = f"collect refused {candidate.origin}: larger than {MAX_FILE_BYTES // 2**20} MB"
             continue
         try:
             parse_notebook(data, name=candidate.origin)
         except InvalidNotebook as error:
             result.errors.append(f"{error}; not imported")
+            refused[target[:2]] = f"collect refused it: {error}"
             continue
         previous = chosen.get(target)
         if previous is not None:
@@ -101,7 +104,30 @@ def collect(course, source, assignment=None):
         temporary.write_bytes(data)
         os.replace(temporary, destination)
         result.imported.append(f"{candidate.origin} -> {destination.relative_to(course.root)}")
+    record_refusals(course, refused, imported={target[:2] for target in chosen})
     return result
+
+
+REFUSALS_FILE = "collect.json"
+
+
+def record_refusals(course, refused, imported):
+    """Remember, in grading/collect.json, students whose only files for a lesson were refused, so
+    that `report` lists them with the reason; a later successful import clears the entry."""
+    path = course.state_dir / REFUSALS_FILE
+    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for student, assignment_id in imported:
+        known.get(assignment_id, {}).pop(student, None)
+    for (student, assignment_id), reason in refused.items():
+        if (student, assignment_id) not in imported:
+            known.setdefault(assignment_id, {})[student] = reason
+    path.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def refusals(course):
+    """{assignment: {student: reason}} recorded by `collect`."""
+    path = course.root / course.state_dir.name / REFUSALS_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def sanitize_student_id(raw):

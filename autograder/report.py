@@ -10,7 +10,8 @@ import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .grade import GRADED, GRADER_ERROR, MISSING, STATUSES
+from .collect import refusals
+from .grade import GRADED, GRADER_ERROR, MISSING, REFUSED, STATUSES
 
 COLUMNS = ("student", "assignment", "notebook", "score", "max_score", "status", "detail")
 HISTOGRAM_BINS = 10
@@ -32,6 +33,9 @@ def grade_rows(course):
     from nbgrader.api import MissingEntry
 
     status = course.load_status()
+    for assignment, students in refusals(course).items():
+        for student, reason in students.items():
+            status.setdefault(assignment, {}).setdefault(student, {"status": REFUSED, "detail": reason})
     rows = []
     with course.api().gradebook as gradebook:
         for assignment in sorted(status):
@@ -65,6 +69,9 @@ def _row(gradebook, assignment, student, notebook, record):
             score = float(submission.score)
             if submission.needs_manual_grade:
                 detail = "needs manual grading; score so far"
+    isolation = record.get("isolation", "")
+    if isolation.startswith("weak"):
+        detail = "; ".join(part for part in (detail, f"graded with {isolation}") if part)
     return Row(student, assignment, notebook, score, max_score, state, detail)
 
 
