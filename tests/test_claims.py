@@ -76,3 +76,18 @@ def test_lesson05_tuned_optimizers_are_within_a_few_seed_spreads_and_amsgrad_tra
     close = sum(abs(a["val_loss"] - b["val_loss"]) < 0.01
                 for a, b in zip(comparison["Adam"]["runs"], comparison["AMSGrad"]["runs"]))
     assert close >= 4
+
+
+def test_lesson06_best_weight_decay_beats_none_by_more_than_the_seed_spread(cifar):
+    """Lesson 06 §5: at Adam's default rate, Adam + L2 and AdamW at their best λ (chosen on the
+    seed-0 validation sweep) lower the validation loss below λ = 0 by more than the spread."""
+    lambdas = [1e-3, 1e-2, 1e-1, 1.0, 10.0]
+    methods = {"Adam + L2": method(optim.adam, {"lr": 1e-3}, tune="weight_decay", grid=lambdas),
+               "AdamW": method(optim.adamw, {"lr": 1e-3}, tune="weight_decay", grid=lambdas),
+               "no regularization": method(optim.adam, {"lr": 1e-3}, tune="weight_decay", grid=[0.0])}
+    comparison = tune_and_compare(methods, mlp_loss, init_network, split_of(cifar), epochs=6, batch_size=BATCH)
+    no_reg_mean, no_reg_std = mean_std(comparison, "no regularization")
+    for name in ("Adam + L2", "AdamW"):
+        assert comparison[name]["chosen"] > 0
+        assert wins(comparison, name, "no regularization") >= 4, name
+        assert no_reg_mean - mean_std(comparison, name)[0] > no_reg_std, name
