@@ -1,6 +1,7 @@
 # Two commands for everything a newcomer needs:
 #   make lab   - set up .venv and start JupyterLab on the course
 #   make test  - set up .venv with the test tools and run the whole suite
+#   (make lecture copies the lessons to the git-ignored lecture/ and starts JupyterLab there)
 #   (make test-fast runs only the unit tier, about a minute, while you work)
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +11,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-fast install install-test clean-venv
+.PHONY: lab lecture test test-fast install install-test clean-venv
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else "Python 3.10 to 3.13 is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
@@ -35,6 +36,12 @@ install-test: $(VENV)/.installed-test
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
+
+# Lecturing never touches a tracked file: the lessons and their live-only twins are copied
+# to lecture/ (git-ignored, rewritten on each run; see course/lecture.py) and served from there.
+lecture: $(VENV)/.installed
+	$(BIN)/python -m course.lecture copy --dest lecture
+	$(BIN)/jupyter lab --ServerApp.root_dir=lecture $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
