@@ -1,11 +1,15 @@
-"""Grading throughput: release time, median time per submission, a class graded with 1 and 2 workers.
+"""Grading throughput: release time, time per submission, sandboxed against in-kernel grading.
 
 Builds a temporary course with lesson 01 (the synthetic lesson if lesson 01 does not exist yet),
 releases it, submits N copies of the correct submission and grades the class once per worker
-count. Every figure is measured in this run; the speed-up is the ratio of two wall times.
+count and per mode. Modes: "sandboxed" (the course's grading: a sandbox per submission, hidden
+tests decided in the grader) and "in-kernel" (nbgrader's own Execute, hidden tests in the
+student's kernel: how grading worked before the sandbox; a copy of the course whose
+nbgrader_config.py restores nbgrader's preprocessors). Rounds alternate the modes and worker
+counts; every figure is measured in this run, ratios are of medians.
 
-    python benchmarks/bench_grading.py                 # 50 students, --workers 1 then 2
-    python benchmarks/bench_grading.py --students 10 --workers 2
+    python benchmarks/bench_grading.py                          # 50 students, --workers 1 then 2
+    python benchmarks/bench_grading.py --students 10 --workers 1 --modes in-kernel sandboxed --rounds 3
 """
 
 import argparse
@@ -42,6 +46,30 @@ def build_course(root, lesson):
     return Course.open(root), SYNTHETIC_LESSON
 
 
+MODES = ("in-kernel", "sandboxed")
+IN_KERNEL_CONFIG = """
+# bench_grading.py: grading as it was before the sandbox, nbgrader's own preprocessors; the
+# hidden tests run in the student's kernel, which imports `solutions` from the repository.
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
+                                    Execute, IgnorePattern, LimitOutput, OverwriteCells,
+                                    OverwriteKernelspec, SaveAutoGrades)
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
+                                      CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.Execute.timeout = 120
+"""
+
+
+def in_kernel_copy(course, root):
+    """A copy of `course` (release, submissions, gradebook) graded the pre-sandbox way."""
+    shutil.copytree(course.root, root)
+    config = root / "nbgrader_config.py"
+    config.write_text(config.read_text() + IN_KERNEL_CONFIG)
+    return Course.open(root)
+
+
 def submit_copies(course, lesson, students):
     source = read_notebook(course.step_dir("source") / lesson / f"{lesson}.ipynb")
     released = read_notebook(course.assignment_dir("release", lesson) / f"{lesson}.ipynb")
@@ -60,6 +88,8 @@ def main():
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--rounds", type=int, default=1, help="alternating rounds over the worker counts")
     parser.add_argument("--lesson", help="default: 01_* if it exists, else the synthetic lesson")
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=["sandboxed"],
+                        help="sandboxed (the course's grading) and/or in-kernel (nbgrader's Execute)")
     args = parser.parse_args()
     if args.students < 1 or args.rounds < 1 or any(w < 1 for w in args.workers):
         parser.error("--students, --rounds and --workers must be at least 1")
@@ -79,28 +109,43 @@ def main():
         print(f"release: {first.seconds:.2f} s (first, creates the gradebook), {again.seconds:.2f} s (again)")
 
         names = submit_copies(course, lesson, args.students)
-        walls = {workers: [] for workers in args.workers}
-        # Rounds alternate the worker counts, so a machine that gets busier or quieter during the
-        # run (other jobs) biases every count alike; the load average is printed beside each run.
+        courses = {"sandboxed": course}
+        if "in-kernel" in args.modes:
+            courses["in-kernel"] = in_kernel_copy(course, root.parent / "in-kernel")
+        walls = {(mode, workers): [] for mode in args.modes for workers in args.workers}
+        per_submission = {key: [] for key in walls}
+        # Rounds alternate modes and worker counts, so a machine that gets busier or quieter during
+        # the run (other jobs) biases every setting alike; the load average is printed beside each.
         for round_index in range(args.rounds):
-            for workers in args.workers:
-                load_before = os.getloadavg()[0]
-                start = time.perf_counter()
-                outcomes = grade(course, lesson, workers=workers, timeout=120, total_timeout=900,
-                                 students=names, progress=False)
-                wall = time.perf_counter() - start
-                walls[workers].append(wall)
-                bad = [o for o in outcomes if o.status != GRADED]
-                print(f"round {round_index + 1}, --workers {workers}: {wall:.1f} s for {len(names)} submissions "
-                      f"({wall / len(names):.2f} s each); median time per submission "
-                      f"{statistics.median(o.seconds for o in outcomes):.2f} s; not graded: {len(bad)}; "
-                      f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after", flush=True)
-        if len(walls) > 1:
-            base = min(walls)
-            for workers, times in sorted(walls.items()):
-                if workers != base:
-                    ratio = statistics.median(walls[base]) / statistics.median(times)
-                    print(f"speed-up of --workers {workers} over --workers {base} (median of rounds): {ratio:.2f}x")
+            for mode in args.modes:
+                for workers in args.workers:
+                    load_before = os.getloadavg()[0]
+                    start = time.perf_counter()
+                    outcomes = grade(courses[mode], lesson, workers=workers, timeout=120, total_timeout=900,
+                                     students=names, progress=False)
+                    wall = time.perf_counter() - start
+                    walls[(mode, workers)].append(wall)
+                    median = statistics.median(o.seconds for o in outcomes)
+                    per_submission[(mode, workers)].append(median)
+                    bad = [o for o in outcomes if o.status != GRADED] if mode == "sandboxed" else []
+                    print(f"round {round_index + 1}, {mode}, --workers {workers}: {wall:.1f} s for {len(names)} "
+                          f"submissions ({wall / len(names):.2f} s each); median time per submission "
+                          f"{median:.2f} s; not graded: {len(bad)}; "
+                          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after", flush=True)
+        for workers in args.workers:
+            if all((mode, workers) in walls for mode in MODES):
+                ratio = (statistics.median(per_submission[("sandboxed", workers)])
+                         / statistics.median(per_submission[("in-kernel", workers)]))
+                print(f"--workers {workers}: sandboxed / in-kernel time per submission (median of rounds): "
+                      f"{ratio:.2f} ({100 * (ratio - 1):+.0f}%)")
+        for mode in args.modes:
+            if len(args.workers) > 1:
+                base = min(args.workers)
+                for workers in sorted(args.workers):
+                    if workers != base:
+                        ratio = statistics.median(walls[(mode, base)]) / statistics.median(walls[(mode, workers)])
+                        print(f"{mode}: speed-up of --workers {workers} over --workers {base} "
+                              f"(median of rounds): {ratio:.2f}x")
     finally:
         shutil.rmtree(root.parent, ignore_errors=True)
 

@@ -103,3 +103,11 @@ def test_the_reference_passes_and_ignoring_any_parameter_fails(lesson, test_name
             if verdict["passed"]:
                 survivors.append(f"{name}({parameter}={default!r} always)")
     assert survivors == [], f"{test_name}: hidden cases cannot tell these apart from the reference"
+
+
+@pytest.mark.parametrize("lesson, test_name, code, signatures", list(_hidden_blocks()))
+def test_hidden_blocks_use_only_numpy_and_the_exercises_functions(lesson, test_name, code, signatures):
+    """Hidden blocks run in the grader, where only `np` and proxies for the notebook's exercise
+    functions exist: anything else they named would be looked up in the student's notebook."""
+    assert set(student_names(code)) <= set(signatures), (
+        f"{test_name} uses {sorted(set(student_names(code)) - set(signatures))}: import it inside the hidden block")
