@@ -10,7 +10,7 @@ from autograder.demo import DEMO_STUDENTS, pick_demo_assignment
 from autograder.grade import GRADED, KERNEL_DIED, TIMED_OUT
 from autograder.notebooks import autograded_points, read_notebook
 from synthetic_lesson import POINTS, SYNTHETIC_LESSON, write_synthetic_lesson
-from grading_runs import demo_lesson, graded_class, repository_course
+from grading_runs import demo_lesson, graded_class, repository_course, sandbox_arguments
 
 DEMO_LESSON = demo_lesson()
 
@@ -26,7 +26,7 @@ def test_demo_command_on_the_synthetic_lesson(tmp_path, capsys):
     (source / "nbgrader_config.py").write_text((repository_course().root / "nbgrader_config.py").read_text())
     write_synthetic_lesson(source / "notebooks", SYNTHETIC_LESSON)
     code = main(["demo", SYNTHETIC_LESSON, "--course", str(source), "--into", str(tmp_path / "demo"),
-                 "--timeout", "5", "--workers", "2"])
+                 "--timeout", "5", "--workers", "2"] + sandbox_arguments())
     out = capsys.readouterr().out
     assert code == 0, out
     full = sum(POINTS.values())

@@ -22,10 +22,11 @@ from autograder.course import Course
 from autograder.demo import DEMO_STUDENTS, build_class, with_solutions
 from autograder.feedback import page_text
 from autograder.grade import grade
+from autograder.grader.isolation import UID_BASE
 from autograder.notebooks import BEGIN_HIDDEN, END_HIDDEN, read_notebook, region_lines
 from synthetic_lesson import (BROKEN_LESSON, POINTS, SECRET_INPUTS, SYNTHETIC_LESSON,
                                   write_synthetic_lesson)
-from grading_runs import repository_course
+from grading_runs import repository_course, sandbox_arguments, sandbox_options
 
 CELL_TIMEOUT, TOTAL_TIMEOUT, STUBBORN_LIMIT = 5, 60, 8
 FULL = sum(POINTS.values())
@@ -89,14 +90,14 @@ def pipeline(tmp_path_factory):
            with_solutions(_released(course, BROKEN_LESSON), _source(course, BROKEN_LESSON)))
 
     options = ["--course", str(root), "--workers", "2", "--timeout", str(CELL_TIMEOUT),
-               "--total-timeout", str(TOTAL_TIMEOUT)]
+               "--total-timeout", str(TOTAL_TIMEOUT)] + sandbox_arguments()
     runs["grade"] = main(["grade", SYNTHETIC_LESSON] + options)
     runs["grade_broken"] = main(["grade", BROKEN_LESSON] + options)
     # A kernel deaf to interrupts, under a cell limit it never reaches: only the total limit
     # (killing the process tree, kernel included) stops it.
     _write(course, SYNTHETIC_LESSON, "stubborn", stubborn)
     grade(course, SYNTHETIC_LESSON, students=["stubborn"], timeout=60, total_timeout=STUBBORN_LIMIT,
-          progress=False)
+          progress=False, sandbox=sandbox_options())
     runs["report"] = main(["report", "--course", str(root), "--csv", str(root / "grades.csv"),
                            "--png", str(root / "grades.png")])
     runs["feedback"] = main(["feedback", "--course", str(root)])
@@ -141,11 +142,9 @@ def test_the_total_limit_killed_the_stubborn_kernel(pipeline):
     assert record["status"] == "timed out"
     assert "total limit" in record["detail"]
     assert STUBBORN_LIMIT <= record["seconds"] < STUBBORN_LIMIT + 10
-    stubborn_dir = str(pipeline["root"] / "autograded" / "stubborn")
-    survivors = []
-    for process in psutil.process_iter(["pid", "cwd"]):
-        if (process.info.get("cwd") or "").startswith(stubborn_dir):
-            survivors.append(process.info["pid"])
+    survivors = [p.info["pid"] for p in psutil.process_iter(["pid", "uids", "cmdline"])
+                 if p.info["uids"] and p.info["uids"].real >= UID_BASE
+                 or "stubborn" in " ".join(p.info["cmdline"] or [])]
     assert not survivors, f"processes of the killed submission still run: {survivors}"
 
 
@@ -211,12 +210,14 @@ def test_feedback_never_shows_hidden_source_or_inputs(pipeline):
 
 
 def test_the_sneaky_student_did_expose_inputs_before_sanitising(pipeline):
-    """The leak channels were exercised: the autograded notebook holds what feedback withholds."""
+    """The leak channels were exercised: what the student's code printed while the hidden tests
+    called it never left the sandbox; its exception message is in the autograded notebook (the
+    grader's verdict) and withheld from feedback."""
     autograded = (pipeline["root"] / "autograded" / "sneaky" / SYNTHETIC_LESSON
                   / f"{SYNTHETIC_LESSON}.ipynb").read_text()
-    assert SECRET_INPUTS[0] in autograded  # printed by the student's square
+    assert SECRET_INPUTS[0] not in autograded  # printed by the student's square during a hidden call
+    assert "square got" in autograded  # ... but its prints in the visible tests are kept
     assert SECRET_INPUTS[1] in autograded  # in the student's exception message
-    assert any(value in autograded for value in _hidden_random_values())
 
 
 def test_feedback_shows_test_names_points_and_harness_messages(pipeline):

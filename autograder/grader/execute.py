@@ -73,7 +73,7 @@ class SandboxedExecute(NbGraderPreprocessor):
             record["isolation"] = isolation.describe()
             self._run(nb, resources, isolation, record)
         except (iso.IsolationUnavailable, SandboxStartError, harness.GraderError) as error:
-            record.update(status=GRADER_ERROR, detail=str(error))
+            record.update(status=GRADER_ERROR, detail=f"{type(error).__name__}: {error}")
         finally:
             _write_record(record)
         if record["status"] == GRADER_ERROR:

@@ -40,9 +40,10 @@ def student_error(ename, message):
         base = Exception
     if base not in _STUDENT_ERRORS:
         try:
-            _STUDENT_ERRORS[base] = type(f"Student{base.__name__}", (base, StudentRaised), {})
+            # Named like the builtin, so messages read "raised ValueError: ...".
+            _STUDENT_ERRORS[base] = type(base.__name__, (base, StudentRaised), {})
         except TypeError:  # a builtin whose layout forbids a second base
-            _STUDENT_ERRORS[base] = type("StudentException", (Exception, StudentRaised), {})
+            _STUDENT_ERRORS[base] = type("Exception", (Exception, StudentRaised), {})
     return _STUDENT_ERRORS[base](message)
 
 
