@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from course.data import load_cifar10
-from course.experiments import method, split_validation, tune_and_compare, wins
+from course.experiments import Split, method, split_validation, tune_and_compare, wins
 from course.mlp import init_mlp, mlp_loss
 from solutions import optim, schedulers
 
@@ -103,3 +103,34 @@ def test_lesson07_tuned_cosine_beats_tuned_constant_rate(cifar):
     comparison = tune_and_compare(methods, mlp_loss, init_network, split_of(cifar), epochs=epochs, batch_size=BATCH)
     assert wins(comparison, "cosine", "constant") >= 4
     assert comparison["cosine"]["chosen"] >= comparison["constant"]["chosen"]
+
+
+def test_lesson03_gradient_descent_is_last_at_an_equal_budget_of_gradients(cifar):
+    """Lesson 03 §6: with each learning rate tuned on validation and the same number of per-image
+    gradient evaluations (2 epochs), full-batch GD ends with a higher validation loss than
+    minibatch SGD (B = 256) and SGD (B = 1)."""
+    from solutions.softmax import accuracy, softmax_loss_vectorized
+
+    X, y = cifar.X_train[:5_000], cifar.y_train[:5_000]
+    split = Split(X[:-500], y[:-500], X[-500:], y[-500:])  # lesson 03 keeps the last 500 aside
+
+    def loss_fn(params, X_batch, y_batch):
+        loss, dW, db = softmax_loss_vectorized(params["W"], params["b"], X_batch, y_batch, 0.0)
+        return loss, {"W": dW, "b": db}
+
+    def evaluate(params, X_eval, y_eval):
+        return loss_fn(params, X_eval, y_eval)[0], accuracy(params["W"], params["b"], X_eval, y_eval)
+
+    def init(seed):
+        rng = np.random.default_rng(seed)
+        return {"W": (1e-3 * rng.standard_normal((10, 3072))).astype(np.float32),
+                "b": (1e-3 * rng.standard_normal(10)).astype(np.float32)}
+
+    runs = {"GD": (len(split.y_train), [0.1, 0.2, 0.4]), "minibatch": (256, [0.01, 0.03, 0.1]),
+            "SGD": (1, [1e-4, 3e-4, 1e-3])}
+    comparison = {}
+    for name, (batch_size, grid) in runs.items():
+        comparison.update(tune_and_compare({name: method(optim.sgd, grid=grid)}, loss_fn, init, split, epochs=2,
+                                           batch_size=batch_size, evaluate=evaluate))
+    assert wins(comparison, "minibatch", "GD") >= 4
+    assert wins(comparison, "SGD", "GD") >= 4

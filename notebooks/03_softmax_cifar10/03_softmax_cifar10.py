@@ -42,6 +42,7 @@
 # CIFAR-10, $D = 32\cdot 32\cdot 3 = 3072$ and $K = 10$.
 
 # %%
+import os
 import time
 
 import matplotlib.pyplot as plt
@@ -663,8 +664,17 @@ def best_seconds(fn, repeats):
 t_naive = best_seconds(lambda: softmax_loss_naive(W0, b0, X_speed, y_speed), 3)
 t_vectorized = best_seconds(lambda: softmax_loss_vectorized(W0, b0, X_speed, y_speed), 10)
 speedup = t_naive / t_vectorized
+# both do the same arithmetic: the scores X W^T and the gradient (P - Y)^T X, 2 N D K operations each
+operations = 4 * n_speed * D * K
 print(f"N = {n_speed:,} float32 images: naive {t_naive * 1e3:.1f} ms, vectorized {t_vectorized * 1e3:.2f} ms "
-      f"-> the vectorized version is {speedup:.0f}x faster")
+      f"-> the vectorized version takes {t_vectorized / t_naive:.2g} of the naive time ({speedup:.1f} times as fast)")
+print(f"both perform about {operations / 1e6:.0f} million operations (4 N D K): the naive loop at "
+      f"{operations / t_naive / 1e9:.2f} GFLOP/s, the vectorized version at {operations / t_vectorized / 1e9:.2f} GFLOP/s; "
+      f"the operation count ratio is 1, so the whole speed-up is Python overhead and small-product inefficiency")
+if speedup < 3:
+    print("a speed-up this small means other programs were competing for the cores during the timing: rerun "
+          "this cell on a quiet machine (load average now: "
+          + (open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "unknown") + ")")
 
 # %% [markdown]
 # ## 5. Predictions and accuracy
@@ -839,51 +849,70 @@ print(f"stable full-batch steps: γ < 2K/λ_max = {2 * K / lambda_max:.3f} near 
 # The worst case does not happen here (it needs confident mistakes on images along the top
 # eigen-direction), and a learning rate between the two bounds works for full-batch gradient
 # descent. Minibatch gradients are noisy, and the noise, not the curvature, limits their step;
-# one sample per step is noisier still. The learning rates below were chosen by trying a few
-# values on the validation set (of the subset: see the note in section 6.2). Then the three
-# methods train for the numbers of epochs in the table.
+# one sample per step is noisier still.
+#
+# **A fair comparison.** Each method gets the **same budget**: the same number of epochs, so
+# the same number of per-image gradient evaluations ($N$ per epoch, whatever $B$), and its
+# **own learning rate**, chosen from three values by the loss on the validation split after that
+# budget (`course.experiments.sweep`). The test set plays no part in the choice.
 
 # %%
+from course.experiments import Split, best, fit, sweep, sweep_table
+
+
+def softmax_evaluate(params, X, y):
+    """(mean cross-entropy, accuracy) on (X, y), for course.experiments.fit."""
+    return softmax_loss_vectorized(params["W"], params["b"], X, y, 0.0)[0], accuracy(params["W"], params["b"], X, y)
+
+
+EPOCHS = pick(3, 2)  # the budget of every method: EPOCHS x N per-image gradients
 RUNS = {
-    "GD (B = N)": dict(batch_size=len(X_train), lr=0.2, epochs=pick(100, 30)),
-    "minibatch (B = 256)": dict(batch_size=256, lr=0.01, epochs=20),
-    "SGD (B = 1)": dict(batch_size=1, lr=1e-3, epochs=pick(2, 1)),
+    "GD (B = N)": dict(batch_size=len(X_train), grid=[0.1, 0.2, 0.4]),
+    "minibatch (B = 256)": dict(batch_size=256, grid=[0.01, 0.03, 0.1]),
+    "SGD (B = 1)": dict(batch_size=1, grid=[1e-4, 3e-4, 1e-3]),
 }
 REG = 0.0  # L2 strength; with 50,000 images and 30,730 weights overfitting is mild (lesson 06)
 
 params0 = {"W": W0, "b": b0}
-results = {}
+split = Split(X_train, y_train, X_val, y_val)
+results, sweeps = {}, {}
 for name, run in RUNS.items():
-    params, history = train(lambda p, X, y: softmax_loss_fn(p, X, y, REG), params0, sgd_step, {"lr": run["lr"]},
-                            X_train, y_train, epochs=run["epochs"], batch_size=run["batch_size"],
-                            evaluate=val_accuracy, desc=name)
-    results[name] = (params, history)
-    print(f"{name:20s}: {len(history.step_loss):6,} steps, {history.epoch_time[-1]:5.1f} s, "
-          f"last epoch's mean loss {history.epoch_loss[-1]:.3f}, validation accuracy {history.val_accuracy[-1]:.3f}")
+    sweeps[name] = sweep(lambda lr: fit(lambda p, X, y: softmax_loss_fn(p, X, y, REG), params0, sgd_step, {"lr": lr},
+                                        split, epochs=EPOCHS, batch_size=run["batch_size"], seed=0,
+                                        evaluate=softmax_evaluate), run["grid"])
+    run["lr"], chosen = best(sweeps[name])
+    run["epochs"] = EPOCHS
+    results[name] = (chosen["params"], chosen["history"])
+    print(f"{name}: learning-rate sweep, {EPOCHS} epochs each (validation split)\n{sweep_table(sweeps[name])}")
+    history = chosen["history"]
+    print(f"  chosen lr {run['lr']:g}: {len(history.step_loss):,} steps, {history.epoch_time[-1]:.1f} s, "
+          f"validation loss {chosen['val_loss']:.3f}, accuracy {chosen['val_accuracy']:.3f}\n")
 
 # %% [markdown]
 # ### 6.1 Loss curves
 #
 # `epoch_loss` is the mean of the minibatch losses over an epoch. For GD ($B = N$) that is the
 # training loss before each step; for the minibatch methods it averages losses measured while
-# the weights moved, a slightly pessimistic but free estimate. The right panel shows the same
-# curves against the wall-clock time they took on this machine.
+# the weights moved, a slightly pessimistic but free estimate. The panels show the same curves
+# against the budget, in per-image gradient evaluations (epochs times $N$, the same for all
+# three), and against the wall-clock time they took on this machine.
 
 # %%
-fig, (ax_epoch, ax_time, ax_acc) = plt.subplots(1, 3, figsize=(15, 4.2))
+fig, (ax_epoch, ax_time, ax_sweep) = plt.subplots(1, 3, figsize=(15, 4.2))
 for name, (params, history) in results.items():
-    epochs = np.arange(1, len(history.epoch_loss) + 1)
-    ax_epoch.plot(epochs, history.epoch_loss, marker="." if len(epochs) < 30 else None, label=name)
+    gradients = np.arange(1, len(history.epoch_loss) + 1) * len(X_train)
+    ax_epoch.plot(gradients, history.epoch_loss, marker=".", label=f"{name}, lr {RUNS[name]['lr']:g}")
     ax_time.plot(history.epoch_time, history.epoch_loss, marker=".", label=name)
-    ax_acc.plot(epochs, history.val_accuracy, marker="." if len(epochs) < 30 else None, label=name)
-ax_epoch.set(title="Training loss against epochs", xlabel="epoch (passes over the training set)",
-             ylabel="mean minibatch loss in the epoch", xscale="log")
+    ax_sweep.semilogx(RUNS[name]["grid"], [result["val_loss"] for _, result in sweeps[name]], "o-", label=name)
+ax_epoch.set(title="Training loss against the budget", xlabel="per-image gradient evaluations (epochs x N)",
+             ylabel="mean minibatch loss in the epoch")
 ax_time.set(title="Training loss against wall-clock time", xlabel="seconds since the start",
             ylabel="mean minibatch loss in the epoch", xscale="log")
-ax_acc.set(title="Validation accuracy", xlabel="epoch", ylabel="accuracy", xscale="log")
-for ax in (ax_epoch, ax_time, ax_acc):
+ax_sweep.set(title=f"Learning-rate sweeps ({EPOCHS} epochs each)", xlabel="learning rate",
+             ylabel="validation loss")
+for ax in (ax_epoch, ax_time, ax_sweep):
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize=8)
 fig.suptitle(f"Softmax regression on the {DATA_LABEL}")
 fig.tight_layout()
 plt.show()
@@ -906,8 +935,28 @@ for name in ("minibatch (B = 256)", "SGD (B = 1)"):
     reached = np.flatnonzero(gd_losses <= first)
     print(f"GD needs {reached[0] + 1 if reached.size else f'more than {len(gd_losses)}'} epochs "
           f"to get below the {name} run's first-epoch loss {first:.3f}")
+final_loss = {name: history.epoch_loss[-1] for name, (_, history) in results.items()}
+val_loss = {name: best(sweeps[name])[1]["val_loss"] for name in RUNS}
+print(f"after the same budget of {EPOCHS} epochs: lowest final training loss {min(final_loss, key=final_loss.get)}, "
+      f"lowest validation loss {min(val_loss, key=val_loss.get)}, highest validation loss {max(val_loss, key=val_loss.get)}")
+t_minibatch = results["minibatch (B = 256)"][1].epoch_time[-1]
+sgd_history = results["SGD (B = 1)"][1]
+sgd_steps_by_then = int(len(sgd_history.step_loss) * t_minibatch / sgd_history.epoch_time[-1])
+recent = sgd_history.step_loss[max(0, sgd_steps_by_then - 500):max(1, sgd_steps_by_then)]
+print(f"wall clock: when the minibatch run had finished ({t_minibatch:.2f} s, final epoch loss {final_loss['minibatch (B = 256)']:.3f}), "
+      f"SGD (B = 1) had taken about {sgd_steps_by_then:,} steps ({sgd_steps_by_then / len(X_train):.2f} epochs; "
+      f"its recent minibatch losses averaged {np.mean(recent):.3f})")
 
 # %% [markdown]
+# At the same number of gradient evaluations, the methods that take many small steps get
+# further than gradient descent, which takes one step per epoch (the comparison is printed
+# above, and `tests/test_claims.py` checks over five seeds that GD ends with the highest
+# validation loss at this budget). Against wall-clock time the picture changes: SGD with $B=1$
+# pays Python's overhead on every one of its $N$ steps per epoch, and in the time the minibatch
+# run needs for its whole budget it has covered only part of an epoch (printed above). That is
+# why minibatches are the practical choice: nearly SGD's progress per gradient, at a cost per
+# gradient close to GD's.
+#
 # The budget per epoch grows with $N/B$: on the full data set, with ten times more minibatches
 # per epoch than on the 5,000-image subset, the minibatch method gets ten times further per
 # epoch while GD still takes one step. Against wall-clock time, what counts is the cost of a
@@ -947,7 +996,7 @@ for name, (params, history) in results.items():
     test_accuracy[name] = accuracy(params["W"], params["b"], X_test, y_test)
     run = RUNS[name]
     rows.append(f"| {name} | {run['batch_size']:,} | {run['lr']:g} | {run['epochs']} | {len(history.step_loss):,} | "
-                f"{history.epoch_time[-1]:.1f} | {history.epoch_loss[-1]:.3f} | {history.val_accuracy[-1]:.3f} | "
+                f"{history.epoch_time[-1]:.1f} | {history.epoch_loss[-1]:.3f} | {best(sweeps[name])[1]['val_accuracy']:.3f} | "
                 f"{test_accuracy[name]:.3f} |")
 display(Markdown(f"**Measured on the {DATA_LABEL}** ({len(X_train):,} training, {len(X_val):,} validation, "
                  f"{len(X_test):,} test images)\n\n" + "\n".join(rows)))
@@ -969,15 +1018,15 @@ print(f"test accuracy of minibatch SGD: {best_test:.1%} on the {DATA_LABEL} "
 # SGD and its descendants, the subject of the next lessons.
 #
 # **What accuracy to expect.** A linear classifier on raw pixels reaches about 39–41% on the
-# full CIFAR-10 test set; ten classes make random guessing 10%. The recipe above (minibatch SGD,
-# $B=256$, $\gamma=0.01$, 20 epochs) was tuned on the 5,000-image subset, which is all this
-# course's test machine holds. On the subset it reaches the test accuracy printed above when
-# run in grading mode (on a 1,000-image test set, so give or take 1.5 percentage points), but an
-# epoch of the subset has ten times fewer minibatches, so there the model is trained for ten
-# times fewer steps. On the subset, test accuracy rose steadily with the number of training
-# images at a fixed number of steps, so on the full data set, with more steps and ten times more
-# images to generalise from, it should be higher; run this notebook outside grading mode on the
-# full data to measure it.
+# full CIFAR-10 test set; ten classes make random guessing 10%. This notebook's runs are short
+# (a budget of a few epochs, so that the three methods can be compared at equal cost in
+# seconds); the figure printed above is what such a run reaches on the data it was given. For
+# the course's target of **at least 38% test accuracy with minibatch SGD on the full 50,000
+# training images**, run `python benchmarks/softmax_target.py` with `CIFAR10_DIR` pointing at the
+# full data: it tunes the learning rate of minibatch SGD ($B = 256$, 20 epochs) on a validation
+# split, then measures the test set once, and exits with an error if the target is missed.
+# `benchmarks/README.md` records what it measured on the 5,000-image subset, where the target
+# does not apply.
 #
 # ## 7. What the classifier learned
 #
