@@ -726,8 +726,10 @@ for t in range(13):
 # * Newton's step looks for a point where the gradient is zero, and a maximum or a saddle
 #   qualifies. On the saddle $x_1^2-x_2^2$ one step from anywhere lands exactly on the saddle
 #   point $(0,0)$, which is not a minimum. In deep learning, saddles are everywhere.
-# * **Cost.** The Hessian of $D$ parameters has $D^2$ entries and the solve costs about $D^3/3$
-#   operations. For the smallest model of this course, softmax regression on CIFAR-10:
+# * **Cost.** The Hessian of $D$ parameters has $D^2$ entries. `np.linalg.solve` uses an LU
+#   factorisation, about $2D^3/3$ floating-point operations; a Cholesky factorisation, for a
+#   symmetric positive definite Hessian, halves it to about $D^3/3$. For the smallest model of
+#   this course, softmax regression on CIFAR-10:
 
 # %%
 x_saddle = newton_step(lambda v: np.array([2 * v[0], -2 * v[1]]), lambda v: np.diag([2.0, -2.0]), np.array([0.7, -1.1]))
@@ -748,8 +750,9 @@ t_solve = min(solve_times)
 t_full = t_solve * (D_softmax / n_solve) ** 3
 print(f"D = K*D_pixels + K = {D_softmax:,} parameters")
 print(f"Hessian: {D_softmax**2:,} entries = {8 * D_softmax**2 / 1e9:.1f} GB in float64")
-print(f"solving one {n_solve}x{n_solve} system: {t_solve * 1e3:.1f} ms; scaled by (D/{n_solve})^3: "
-      f"{t_full / 60:.0f} min per Newton step on this machine (plus building the Hessian)")
+print(f"solving one {n_solve}x{n_solve} system: {t_solve * 1e3:.1f} ms ({2 * n_solve**3 / 3 / t_solve / 1e9:.1f} GFLOP/s "
+      f"at 2n^3/3 operations); scaled by (D/{n_solve})^3: {t_full / 60:.0f} min per Newton step on this machine "
+      f"({2 * D_softmax**3 / 3:.1e} operations, plus building the Hessian)")
 
 # %% [markdown]
 # For a network with millions of parameters the Hessian does not even fit in memory. This is why

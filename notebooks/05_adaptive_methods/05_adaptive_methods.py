@@ -588,9 +588,13 @@ check_against_reference(
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# With a constant gradient of 1, Adadelta's steps start at about $\sqrt{\epsilon/(1-\rho)}$ and
-# grow geometrically as $\mathbf{u}$ fills with its own past updates, whatever the size of the
-# gradient; a larger $\epsilon$ starts faster.
+# With a constant gradient of 1, Adadelta's first step is about $\sqrt{\epsilon/(1-\rho)}$. Once
+# $v_t$ has reached 1, each step is about $\sqrt{u_{t-1}+\epsilon}$, and $u$ (the average of the
+# squared steps) grows by about $(1-\rho)\epsilon$ per step, so the steps grow like $\sqrt t$:
+# $|\Delta w_t| \approx \sqrt{\epsilon\,(1+(1-\rho)t)}$, not geometrically, whatever the size of
+# the gradient. A larger $\epsilon$ starts faster. The printout puts this estimate beside the
+# measured step 300; it comes out somewhat low because it ignores the first steps, where
+# $v_t < 1$ makes the steps larger. Either way, 300 steps only double the step size.
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
@@ -602,11 +606,11 @@ for eps in (1e-8, 1e-6, 1e-4):
         w = w_next
     ax.semilogy(sizes, label=rf"$\epsilon$ = {eps:g}: first step {sizes[0]:.1e}")
     print(f"eps = {eps:g}: first step {sizes[0]:.3e} (sqrt(eps / (1 - rho)) = {np.sqrt(eps / 0.1):.3e}),"
-          f" step 300: {sizes[-1]:.3e}")
+          f" step 300: {sizes[-1]:.3e} (sqrt(eps (1 + 0.1 * 300)) = {np.sqrt(eps * (1 + 0.1 * 300)):.3e})")
 ax.set_xlabel("step t")
 ax.set_ylabel(r"step size $|w_{t+1}-w_t|$")
 ax.set_title(r"Adadelta with gradient 1: $\epsilon$ sets the initial step size")
-ax.legend()
+ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8)
 plt.show()
 
 # %% [markdown]
@@ -729,9 +733,12 @@ for size in (1.0, 1e-2, 1e-4, 1e-6, 1e-8):
 # Reddi et al. (2018) found that Adam can fail to converge even on a convex problem (section 7),
 # because $\hat{\mathbf v}_t$ can *decrease*, and with it the denominator: a rare large
 # gradient is forgotten, and the steps grow again. Their fix, **AMSGrad**, divides by the
-# running **maximum** of the second moment, so the effective learning rate never increases.
-# torch implements it as a flag of Adam, `amsgrad=True`, with the maximum taken over the raw
-# $\mathbf v_t$ and the bias correction applied afterwards:
+# running **maximum** of the second moment. In the paper's version, which has no bias
+# correction, the effective learning rate $\gamma/\sqrt{\mathbf v^{\max}_t}$ therefore never
+# increases. torch implements it as a flag of Adam, `amsgrad=True`, with the maximum taken over
+# the raw $\mathbf v_t$ and the bias correction applied afterwards, so its effective rate
+# $\gamma\sqrt{1-\beta_2^t}/\bigl((1-\beta_1^t)\sqrt{\mathbf v^{\max}_t}\bigr)$ can still rise
+# while the corrections fade (for the first thousands of steps with $\beta_2 = 0.999$):
 #
 # $$\mathbf v^{\max}_t = \max(\mathbf v^{\max}_{t-1}, \mathbf v_t),\qquad
 #   \mathbf{w}_{t+1} = \mathbf{w}_t - \frac{\gamma}{1-\beta_1^t}\,
@@ -1148,19 +1155,22 @@ for land_name, land in landscapes.items():
         runs[name] = run_on_landscape(step_fn, hparams, land, n_landscape_steps)
     comparison[land_name] = runs
 
-fig, axes = plt.subplots(2, 4, figsize=(20, 9))
+OPTIMIZER_COLOURS = {"SGD": "C7", "momentum": "C0", "SGD + momentum": "C0", "AdaGrad": "C1", "RMSProp": "C2",
+                     "Adadelta": "C3", "Adam": "C4", "AMSGrad": "C5", "Nadam": "C6"}
+LOSS_FLOOR = 1e-16  # f - f* below this is drawn at this floor (float64 cannot resolve much less)
+fig, axes = plt.subplots(2, 4, figsize=(20, 9.5))
 for column, (land_name, runs) in enumerate(comparison.items()):
     land = landscapes[land_name]
     X, Y, Z = land.grid(200)
     ax_path, ax_loss = axes[0, column], axes[1, column]
     ax_path.contour(X, Y, Z, levels=land.contour_levels(Z), cmap="Greys", linewidths=0.6)
     for name, path in runs.items():
-        ax_path.plot(path[:, 0], path[:, 1], lw=1.2, label=name)
+        ax_path.plot(path[:, 0], path[:, 1], lw=1.2, color=OPTIMIZER_COLOURS[name], label=name)
         values = land.f(path)
-        if land.f_min is None:  # the saddle is unbounded below: plot f itself
-            ax_loss.plot(values, label=name)
+        if land.f_min is None:  # the saddle is unbounded below: plot f itself, on a symmetric log scale
+            ax_loss.plot(values, color=OPTIMIZER_COLOURS[name], label=name)
         else:
-            ax_loss.semilogy(np.maximum(values - land.f_min, 1e-16), label=name)
+            ax_loss.semilogy(np.maximum(values - land.f_min, LOSS_FLOOR), color=OPTIMIZER_COLOURS[name], label=name)
     for minimum in land.minima:
         ax_path.plot(*minimum, "k*", ms=12)
     ax_path.set_xlim(land.xlim)
@@ -1169,12 +1179,14 @@ for column, (land_name, runs) in enumerate(comparison.items()):
     ax_path.set_ylabel("$x_2$")
     ax_path.set_title(f"{land.title()}: paths")
     ax_loss.set_xlabel("step t")
-    ax_loss.set_ylabel("f(x_t)" if land.f_min is None else "f(x_t) - f*")
+    ax_loss.set_ylabel("f(x_t) (symlog scale)" if land.f_min is None else f"f(x_t) - f* (floored at {LOSS_FLOOR:g})")
     ax_loss.set_title(f"{land.title()}: loss")
     if land.f_min is None:
-        ax_loss.set_ylim(-10, 5)
-axes[0, 0].legend(fontsize=8)
-fig.tight_layout()
+        ax_loss.set_yscale("symlog")  # escaping runs fall without bound: no fixed window can hold them
+handles, labels = axes[0, 0].get_legend_handles_labels()
+fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9)
+fig.suptitle("Eight optimizers on four test functions (one legend for all panels)")
+fig.tight_layout(rect=(0, 0.05, 1, 1))
 plt.show()
 
 print(f"{'':10s}" + "".join(f"{name:>12s}" for name in comparison))
@@ -1193,6 +1205,16 @@ for land_name in ("quadratic", "rosenbrock", "beale"):
     print(f"closest to the minimum on {land_name}: {min(gaps, key=gaps.get)}")
 escape_steps = {name: int(np.argmax(np.abs(path[:, 1]) > 1.0)) if np.any(np.abs(path[:, 1]) > 1.0) else None
                 for name, path in comparison["saddle"].items()}
+late_rise = {}
+for land_name in ("quadratic", "rosenbrock", "beale"):
+    land = landscapes[land_name]
+    for name, path in comparison[land_name].items():
+        gaps = land.f(path) - land.f_min
+        if np.all(np.isfinite(gaps)) and gaps[-1] > 10 * max(gaps.min(), LOSS_FLOOR):
+            late_rise[f"{name} on {land_name}"] = (int(np.argmin(gaps)), gaps.min(), gaps[-1])
+print("runs whose final gap is over 10 times their best (they got close, then moved away): "
+      + ("; ".join(f"{key}: best {low:.1e} at step {step}, final {last:.1e}" for key, (step, low, last) in late_rise.items())
+         or "none"))
 print("saddle, steps until |x2| > 1 (start x2 = 0.001): "
       + ", ".join(f"{name} {steps if steps is not None else 'never'}" for name, steps in escape_steps.items()))
 
@@ -1208,6 +1230,13 @@ print("saddle, steps until |x2| > 1 (start x2 = 0.001): "
 # * **Adadelta** with torch's `lr=1` (the paper's method) would barely move on these problems,
 #   because its first steps are about $\sqrt{\epsilon/(1-\rho)}$; we use `lr=10`, which is too
 #   large near the minimum of Beale's function, where its loss goes up again.
+# * Some runs get close to the minimum and then move away again (listed above with their best
+#   and final gaps): with a constant learning rate an adaptive method does not settle. Near the
+#   minimum the gradients, and with them $\hat{\mathbf v}$, shrink, so the normalised step
+#   $\gamma\,\hat{\mathbf m}/\sqrt{\hat{\mathbf v}}$ stays about $\gamma$ in size, and in a curved
+#   narrow valley such as Rosenbrock's a step of that size can jump across the valley floor: the
+#   loss rises again late in the run (Nadam on Rosenbrock here, whose look-ahead adds a second
+#   gradient term to each step). It is not divergence; a decaying rate (lesson 07) removes it.
 # * There is no single winner on Rosenbrock and Beale: the best optimizer depends on the problem
 #   and its hyperparameters. Try them yourself in the live lecture below.
 #
@@ -1254,8 +1283,6 @@ for name, entry in cifar_runs.items():
     print(f"{name}: learning-rate sweep (validation split, seed 0)\n{sweep_table(entry['sweep'])}\n")
 
 # %%
-OPTIMIZER_COLOURS = {"SGD": "C7", "SGD + momentum": "C0", "AdaGrad": "C1", "RMSProp": "C2", "Adadelta": "C3",
-                     "Adam": "C4", "AMSGrad": "C5", "Nadam": "C6"}
 fig, (ax_sweep, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.5))
 for name, entry in cifar_runs.items():
     colour = OPTIMIZER_COLOURS[name]

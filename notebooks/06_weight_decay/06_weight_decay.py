@@ -679,7 +679,7 @@ for name, runs in reruns.items():
 # |---|---|---|
 # | `SGD` (with or without momentum) | L2: $g \leftarrow g+\lambda\theta$ | $\gamma\lambda\theta_i$ (through the momentum buffer if any) |
 # | `Adam`, `Adagrad`, `RMSprop`, `Adadelta`, `NAdam` (default) | L2: $g \leftarrow g+\lambda\theta$ | about $\gamma\lambda\theta_i/\sqrt{\hat v_i}$: uneven |
-# | `AdamW` (= `Adam(decoupled_weight_decay=True)` in torch 2.x) | decoupled: $\theta\leftarrow\theta-\gamma\lambda\theta$ | $\gamma\lambda\theta_i$: uniform |
+# | `AdamW` (also `Adam(decoupled_weight_decay=True)`, an argument only recent torch releases have; older ones offer `AdamW` alone) | decoupled: $\theta\leftarrow\theta-\gamma\lambda\theta$ | $\gamma\lambda\theta_i$: uniform |
 #
 # And the factor 2: the lectures' penalty $\lambda\|\mathbf w\|^2$ is torch's `weight_decay` $=2\lambda$.
 #

@@ -446,8 +446,10 @@ print(f"  B = 256 without replacement: measured {measured[False][8]:.4f}, formul
 #
 # * SGD iterations are $N$ times cheaper, but it needs many more of them: even in the strongly
 #   convex case its rate is *sublinear*.
-# * These bounds cannot be improved under the standard assumptions (an oracle returning an
-#   unbiased gradient with bounded variance).
+# * The SGD column cannot be improved for an oracle that returns an unbiased gradient with
+#   bounded variance. The GD column can: with exact gradients, Nesterov's accelerated method
+#   needs $O(1/\sqrt\varepsilon)$ steps in the convex case and replaces $\kappa$ by
+#   $\sqrt\kappa$ in the strongly convex one (lesson 04 plots the convex case).
 # * Momentum and quasi-Newton methods do not improve the stochastic rates, only the constants:
 #   the bottleneck is the variance, not the condition number.
 #
@@ -733,7 +735,10 @@ hits = np.array([[found_global[rng_restarts.integers(0, n_starts, size=k)].any()
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 ax = axes[0]
-ax.plot(x_grid, bumpy(x_grid), "k-", lw=1, label="f(x)")
+x_plot = np.linspace(min(-6.0, finals.min()) - 0.3, max(6.0, finals.max()) + 0.3, 2001)
+print(f"GD end points lie in [{finals.min():.2f}, {finals.max():.2f}] (starts in [-6, 6]); the plot covers "
+      f"[{x_plot[0]:.2f}, {x_plot[-1]:.2f}]")
+ax.plot(x_plot, bumpy(x_plot), "k-", lw=1, label="f(x)")
 ax.plot(starts[:25], bumpy(starts[:25]), "o", color="C0", markersize=4, label="25 random starts")
 ax.plot(finals[:25], bumpy(finals[:25]), "x", color="C3", markersize=8, label="where GD ends")
 ax.set_title(r"GD from random starts: $f(x) = 0.1(x-1)^2 + \sin 3x$")
