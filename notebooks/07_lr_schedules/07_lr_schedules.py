@@ -750,18 +750,22 @@ candidates = {
     r"inverse time $c/(1 + 0.1 t)$": c / (1 + 0.1 * t_values),
 }
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+drawn = np.unique(np.logspace(0, np.log10(T_partial), 400).astype(int)) - 1  # log-spaced T, from T = 1
 print(f"{'schedule':>34s} {'sum eps to 1e5':>15s} {'to 1e6':>11s} {'sum eps^2 to 1e5':>17s} {'to 1e6':>11s}  Robbins-Monro?")
 for name, eps in candidates.items():
     s1, s2 = np.cumsum(eps), np.cumsum(eps**2)
-    axes[0].loglog(t_values[::100], s1[::100], label=name)
-    axes[1].loglog(t_values[::100], s2[::100], label=name)
+    axes[0].semilogx(t_values[drawn], s1[drawn], label=name)
+    axes[1].loglog(t_values[drawn], s2[drawn], label=name)
     # a sum that still grows by more than 1% per decade at T = 1e6 is taken as divergent here
     first_diverges = s1[-1] > 1.01 * s1[T_partial // 10 - 1]
     second_converges = s2[-1] < 1.01 * s2[T_partial // 10 - 1]
     verdict = "yes" if first_diverges and second_converges else "no"
     print(f"{name:>34s} {s1[T_partial // 10 - 1]:15.4g} {s1[-1]:11.4g} {s2[T_partial // 10 - 1]:17.4g} {s2[-1]:11.4g}  {verdict}")
 axes[1].axhline(c**2 * np.pi**2 / 6, color="k", ls=":", lw=1, label=r"$c^2\pi^2/6$")
-axes[0].set_title(r"partial sums $\sum_{t=1}^{T} \varepsilon_t$ (must diverge)")
+axes[0].set_title(r"partial sums $\sum_{t=1}^{T} \varepsilon_t$ (must diverge; linear y axis)")
+# c/t grows like c ln T: a straight line on these axes; the sums of c/sqrt(t) and of a constant
+# grow much faster and leave the window at the top
+axes[0].set_ylim(0, 1.2 * np.sum(candidates[r"inverse time $c/(1 + 0.1 t)$"]))
 axes[1].set_title(r"partial sums $\sum_{t=1}^{T} \varepsilon_t^2$ (must converge)")
 for ax in axes:
     ax.set_xlabel("T")
