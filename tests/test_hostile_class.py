@@ -32,7 +32,7 @@ from autograder.report import grade_rows
 
 LESSON = "01_finite_differences"
 FULL, FORWARD = 12.0, 2.0
-CELL_TIMEOUT = 10
+CELL_TIMEOUT = 30  # a loaded CI machine runs some honest cells for several seconds
 
 pytestmark = pytest.mark.skipif(
     not isolation.detect().complete and not os.environ.get("CI"),
@@ -73,7 +73,7 @@ def _class(course, root):
         return notebook
 
     def forward(body):
-        return "def forward_difference(f, x, h=1e-5):\n" + textwrap.indent(textwrap.dedent(body).strip(), "    ")
+        return "def forward_difference(f, x, h=1e-3):\n" + textwrap.indent(textwrap.dedent(body).strip(), "    ")
 
     cls = {}
     # Honest neighbours, first and last in alphabetical order.
@@ -195,8 +195,9 @@ time.sleep(0.2)"""]), "graded", FULL)
         assert hits > 0""")]), "graded", FULL)
     cls["leaks-hidden"] = (edited(release, extra=[
         "print([s[::-1] for s in globals().get('In', []) if 'HIDDEN' in s])",
-        "import base64, glob\nfor p in glob.glob('/**/finite_diff*.py', recursive=True) + glob.glob('/**/01_*.ipynb', "
-        "recursive=True):\n    print(p, base64.b64encode(open(p, 'rb').read()).decode())"]), "graded", 0.0)
+        "import base64, glob\nfor top in ('/work', '/root', '/opt', '/tmp', '/submission', '/home'):\n"
+        "    for p in glob.glob(top + '/**/finite_diff*.py', recursive=True) + glob.glob(top + '/**/01_*.ipynb', "
+        "recursive=True):\n        print(p, base64.b64encode(open(p, 'rb').read()).decode())"]), "graded", 0.0)
     cls["html-script"] = (edited(correct, extra=[
         "from IPython.display import HTML, display\ndisplay(HTML('<script>alert(1)</script>'))\n"
         "print('<script>alert(2)</script>')"],
@@ -318,8 +319,8 @@ def test_nothing_outlives_the_batch_or_rewrites_it_afterwards(batch):
 @pytest.mark.parametrize("attack", ["memory", "fork", "socket", "internet", "harness", "transformer", "solutions",
                                     "source", "gradebook", "others", "startup", "edit-solutions", "kill"])
 def test_each_attack_was_blocked_inside_the_sandbox(batch, attack):
-    students = [s for s, (nb, _, _) in batch["cls"].items() if not isinstance(nb, str) and f'"{attack}"' in
-                json.dumps(nbformat.writes(nb))]
+    students = [s for s, (nb, _, _) in batch["cls"].items() if not isinstance(nb, str)
+                and any(f'"REACHED:{attack}"' in cell.source for cell in nb.cells)]
     assert students, attack
     for student in students:
         text = _outputs_text(batch, student)
@@ -339,11 +340,6 @@ def test_feedback_shows_no_hidden_source_no_answers_and_no_submitted_html(batch)
     source = read_notebook(batch["course"].step_dir("source") / LESSON / f"{LESSON}.ipynb")
     hidden = {line.strip() for cell in source.cells for line in region_lines(cell, BEGIN_HIDDEN, END_HIDDEN)
               if len(line.strip()) > 12}
-    import base64
-
-    secret_files = [batch["course"].step_dir("source") / LESSON / f"{LESSON}.ipynb",
-                    repository_course().root / "solutions" / "finite_diff.py"]
-    encoded = [base64.b64encode(path.read_bytes()).decode()[:60] for path in secret_files]
     pages = list((batch["root"] / "feedback").rglob("*.html"))
     assert len(pages) == len(batch["cls"])
     for page in pages:
@@ -351,6 +347,8 @@ def test_feedback_shows_no_hidden_source_no_answers_and_no_submitted_html(batch)
         text = page_text(html)
         assert not [line for line in hidden if line in text], page
         assert "<script>alert" not in html and "onerror=alert" not in html, page
-        assert not [chunk for chunk in encoded if chunk in text], page
     leaks = page_text(next(p for p in pages if "leaks-hidden" in str(p)).read_text(encoding="utf-8"))
     assert "return (f(x + h) - f(x - h)) / (2 * h)" not in leaks
+    # It printed every file it could find by name: only its own copy of the release was there.
+    assert "finite_diff.py" not in leaks and "notebooks/01_finite" not in leaks
+    assert "/submission/01_finite_differences.ipynb" in leaks
