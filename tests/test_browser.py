@@ -565,3 +565,200 @@ def test_lesson_02_live_lecture_gd_stepper_in_real_browser(tmp_path):
     assert rows_after[0] == rows_before[0], "the start row changed, but only lr was moved"
     assert rows_after[1][1] != rows_before[1][1], "x_1 did not change with lr"
     assert pixels_after != pixels_before, "the stepper's plot image did not change"
+
+
+# ------------------------------------------------------- issue 13: live lectures in a real hall
+LESSON_04 = REPO / "notebooks" / "04_momentum_nesterov" / "04_momentum_nesterov.ipynb"
+LESSON_05 = REPO / "notebooks" / "05_adaptive_methods" / "05_adaptive_methods.ipynb"
+GRADING_ENV = {"COURSE_GRADING_MODE": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+# Runs code in the open notebook's kernel (not as a cell) and returns what it printed.
+JS_KERNEL_RUN = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code, silent: false, store_history: false});
+  let out = '';
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === 'stream') out += msg.content.text;
+    if (msg.header.msg_type === 'error') out += 'KERNEL ERROR ' + msg.content.ename + ': ' + msg.content.evalue;
+  };
+  await future.done;
+  return out;
+}"""
+
+
+def _kernel_json(page, expression, setup=""):
+    """The value of a Python expression in the notebook's kernel, through JSON."""
+    out = page.evaluate(JS_KERNEL_RUN, f"{setup}\nimport json as _json\nprint(_json.dumps({expression}))")
+    assert "KERNEL ERROR" not in out, out
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _write_live_only(source, target, presentation_scale=None, extra_cells=()):
+    """The lesson's live-only twin (course.lecture), optionally in presentation mode, plus extra cells."""
+    import nbformat
+
+    from course.lecture import live_only_notebook
+
+    notebook = live_only_notebook(source)
+    if presentation_scale:
+        heading = next(i for i, c in enumerate(notebook.cells)
+                       if c.cell_type == "markdown" and re.search(r"^#{1,6}\s*Live lecture", c.source, re.M))
+        notebook.cells.insert(heading + 1, nbformat.v4.new_code_cell(
+            f"import course.widgets as cw\ncw.presentation(scale={presentation_scale})"))
+    for source_text in extra_cells:
+        notebook.cells.append(nbformat.v4.new_code_cell(source_text))
+    nbformat.write(notebook, str(target))
+
+
+def _run_lecture(lab, page, name, markers):
+    """Open, Run All, check for errors, wait for the live widgets; returns the tagged cells."""
+    _open_notebook(lab, page, name)
+    ran_all = _run_all_cells(page)
+    _wait_kernel_idle(page)
+    problems = _cell_problems(page)
+    assert ran_all and not problems, "Run All Cells: errors:\n" + "\n".join(problems)
+    live = page.evaluate(JS_TAG_LIVE_LECTURE, markers)
+    assert set(live["widgets"]) == set(markers), live
+    page.wait_for_function(JS_LIVE_WIDGETS_RENDERED)
+    return live
+
+
+def _widget_output(page, key):
+    return page.locator(f'.jp-Cell[data-live-widget="{key}"] .jp-OutputArea-output').filter(
+        has=page.locator("img.widget-image"))
+
+
+def _slider_list(scope):
+    """[label, readout text] of every visible slider in scope, in page order."""
+    return scope.locator(".widget-slider").evaluate_all(
+        """nodes => nodes.filter(n => n.offsetParent !== null).map(n => [
+             n.querySelector('label.widget-label').textContent.trim(),
+             n.querySelector('.widget-readout').textContent.trim()])""")
+
+
+def _slider_readouts(scope):
+    """{label: readout text} of the visible sliders in scope (the last one for repeated labels)."""
+    return dict(_slider_list(scope))
+
+
+# The race's visible sliders in the order of its ui tree: [description, value].
+KERNEL_SLIDERS = """
+import ipywidgets as _w
+def _visible_sliders(widget):
+    if getattr(widget.layout, 'display', None) == 'none':
+        return []
+    if isinstance(widget, (_w.FloatSlider, _w.FloatLogSlider, _w.IntSlider)):
+        return [[widget.description, widget.value]]
+    return [s for child in getattr(widget, 'children', ()) for s in _visible_sliders(child)]
+"""
+
+
+def _number(text):
+    """A readout as a float (d3-format writes minus signs as U+2212)."""
+    return float(text.strip().replace("\u2212", "-"))
+
+
+def _readout_matches(readout, value):
+    """A readout shows value to its printed precision (3 significant digits or the printed decimals)."""
+    shown = _number(readout)
+    decimals = len(readout.split(".")[1].split("e")[0]) if "." in readout else 0
+    return math.isclose(shown, value, rel_tol=5e-3) or abs(shown - value) <= 0.5 * 10**-decimals + 1e-12
+
+
+RACE_STATE = (
+    "{'landscape': race.landscape.name, 'x0': race.x0.tolist(),"
+    " 'start': [race.start_sliders[k].value for k in ('x1', 'x2')],"
+    " 'hparams': {n: {k: c.value for k, c in race.sliders[n].items() if not isinstance(c.value, str)}"
+    "             for n in race.sliders},"
+    " 'renders': race.figure.render_count, 'kappa': race.condition_slider.value,"
+    " 'escaped': {n: bool(abs(p[-1, 1]) >= 1.5) for n, p in race.trajectories.items()},"
+    " 'diverged': race.diverged}"
+)
+
+
+def test_lesson_05_live_race_values_from_code_and_landscape_switches_survive_the_browser(tmp_path):
+    """Issue 13, item 1, in JupyterLab + Chromium on lesson 05's live-only twin (grading mode).
+
+    After Run All and the widgets' first render, the browser has sent back every slider
+    value: the race's state must equal the state the last cell recorded, with no rerun, and
+    every readout must show the kernel's value. A value set from code afterwards (Adam's lr
+    0.3) is shown as the kernel holds it (0.316) and survives the browser's echo. Landscape
+    switches made in the browser's dropdown set the start to the landscape's x0 exactly
+    (saddle, Himmelblau, quadratic: the stale-start bug), and on the saddle every path escapes.
+    """
+    _require_browser()
+    started = time.monotonic()
+    ARTIFACTS.mkdir(exist_ok=True)
+    root = tmp_path / "root"
+    root.mkdir()
+    # The state when Run All ends, and a log of every later render: which widget's message from the
+    # browser caused it (for the failure message).
+    snapshot = (f"_recorded = {RACE_STATE}\n"
+                "import traceback as _tb\n_render_log = []\n_render = race.figure.render\n"
+                "def _logged_render(*args, **kwargs):\n"
+                "    cause = next(([type(f.f_locals['self']).__name__, getattr(f.f_locals['self'], 'description', ''),\n"
+                "                   repr(getattr(f.f_locals['self'], 'value', None))]\n"
+                "                  for f, _ in _tb.walk_stack(None) if f.f_code.co_name == 'set_state'\n"
+                "                  and 'self' in f.f_locals), 'not from the browser')\n"
+                "    _render_log.append(cause)\n"
+                "    return _render(*args, **kwargs)\n"
+                "race.figure.render = _logged_render")
+    _write_live_only(LESSON_05, root / "lesson05_live.ipynb", extra_cells=[snapshot])
+    with _lab_page(root, tmp_path, extra_env=GRADING_ENV, viewport=(1400, 1100)) as (lab, page):
+        _run_lecture(lab, page, "lesson05_live.ipynb", {"race": "OptimizerRace("})
+        race_output = _widget_output(page, "race")
+        race_output.evaluate("node => node.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(3000)  # the front end's echoes of every slider reach the kernel
+        recorded = _kernel_json(page, "_recorded")
+        settled = _kernel_json(page, RACE_STATE)
+        render_log = _kernel_json(page, "_render_log")
+        readouts = _slider_readouts(race_output)
+        shown_sliders = _slider_list(race_output)
+        kernel_sliders = _kernel_json(page, "_visible_sliders(race.ui)", setup=KERNEL_SLIDERS)
+
+        # From code, after display: the kernel snaps 0.3 onto the slider's grid at once.
+        page.evaluate(JS_KERNEL_RUN, "race.sliders['Adam']['lr'].value = 0.3")
+        adam_lr = _kernel_json(page, "race.sliders['Adam']['lr'].value")
+        renders_after_set = _kernel_json(page, "race.figure.render_count")
+        page.wait_for_timeout(2000)
+        adam_lr_later = _kernel_json(page, "race.sliders['Adam']['lr'].value")
+        renders_later = _kernel_json(page, "race.figure.render_count")
+        adam_readout = race_output.locator(".widget-slider").filter(
+            has=page.locator("label.widget-label", has_text=re.compile(r"^lr$"))).nth(5).locator(
+            ".widget-readout").inner_text().strip()
+
+        switches = []
+        select = race_output.locator("select").first  # the landscape dropdown
+        for landscape in ("saddle", "himmelblau", "quadratic"):
+            select.select_option(landscape)
+            _poll(page, lambda: _kernel_json(page, "race.landscape.name") == landscape, f"the switch to {landscape}")
+            _wait_kernel_idle(page)
+            page.wait_for_timeout(1500)  # let any echo of the old range or value arrive
+            state = _kernel_json(page, RACE_STATE)
+            x0 = _kernel_json(page, "race.landscape.x0.tolist()")
+            shown = _slider_readouts(race_output)
+            switches.append((landscape, state, x0, shown["start x1"], shown["start x2"]))
+            page.screenshot(path=str(ARTIFACTS / f"lesson05_race_{landscape}.png"))
+        problems = _cell_problems(page)
+
+    print(f"lesson 05 browser-true test: {time.monotonic() - started:.1f} s; Adam lr from code 0.3 -> {adam_lr} "
+          f"(readout {adam_readout}); switches: {[(s[0], s[1]['x0'], s[3], s[4]) for s in switches]}")
+    assert not problems, problems
+    assert settled == recorded, f"the browser's echoes changed the race after Run All: renders {render_log}"
+    # Every readout in the page shows the value the kernel holds, slider by slider.
+    assert [label for label, _ in shown_sliders] == [d for d, _ in kernel_sliders], (shown_sliders, kernel_sliders)
+    for (label, readout), (_, value) in zip(shown_sliders, kernel_sliders):
+        assert _readout_matches(readout, value), (label, readout, value)
+    assert _number(readouts["start x1"]) == settled["start"][0] and _number(readouts["start x2"]) == settled["start"][1]
+    assert adam_lr == adam_lr_later == pytest.approx(10 ** -0.5, rel=1e-11), (adam_lr, adam_lr_later)
+    assert adam_readout == f"{adam_lr:.3g}" == "0.316"
+    assert renders_later == renders_after_set, "the browser's echo of a value set from code made the race rerun"
+    for landscape, state, x0, shown_x1, shown_x2 in switches:
+        assert state["landscape"] == landscape
+        assert state["x0"] == x0 and state["start"] == x0, (landscape, state["x0"], x0)
+        assert _number(shown_x1) == x0[0] and _number(shown_x2) == x0[1], (landscape, shown_x1, shown_x2, x0)
+        if landscape == "saddle":  # unbounded below: escaping paths run off (and stop as "diverged")
+            assert all(state["escaped"].values()), f"paths that stay at the saddle: {state['escaped']}"
+        else:  # the landscape's presets converge
+            assert not any(state["diverged"].values()), (landscape, state["diverged"])
+

@@ -816,3 +816,33 @@ def test_weight_decay_explorer_says_when_a_path_is_still_moving():
     long = WeightDecayExplorer(adam, adamw, lr=0.05, weight_decay=0.1, n_steps=20_000)
     assert not any(long.still_moving.values()), long.still_moving
     assert "end points" in long.transient_text.get_text()
+
+
+def test_a_stale_echo_of_a_replaced_value_is_dropped_and_the_users_value_is_taken():
+    race = lecture_race()
+    slider = race.sliders["SGD"]["lr"]
+    race.landscape_dropdown.value = "saddle"      # the kernel sets the saddle preset …
+    saddle_lr = slider.value
+    race.landscape_dropdown.value = "quadratic"   # … and then the quadratic's (0.4) again
+    assert slider.value == 0.4 != saddle_lr
+    # The browser answers both, in order: first with the saddle value (stale), then with 0.4.
+    slider.set_state({"value": saddle_lr * (1 + 1e-15)})
+    assert slider.value == 0.4 and slider.stale_echoes_dropped == 1
+    slider.set_state({"value": 0.4})
+    assert slider.value == 0.4
+    # A value the kernel never set is the user's: taken, and the race reruns with it.
+    renders = race.figure.render_count
+    user_value = snap = slider.value * 10**0.05
+    slider.set_state({"value": user_value})
+    assert slider.value == pytest.approx(snap, rel=1e-11) and race.figure.render_count == renders + 1
+    assert race.hparams("SGD")["lr"] == slider.value
+
+
+def test_an_echo_of_the_current_value_is_no_change():
+    race = lecture_race()
+    renders = race.figure.render_count
+    seen = []
+    race.sliders["momentum"]["momentum"].observe(lambda change: seen.append(change), names="value")
+    race.sliders["momentum"]["momentum"].set_state({"value": 0.9000000000000001})  # as Chromium sends it
+    race.sliders["Adam"]["lr"].set_state({"value": 0.1 * (1 + 2e-16)})
+    assert seen == [] and race.figure.render_count == renders

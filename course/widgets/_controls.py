@@ -41,6 +41,7 @@ from __future__ import annotations
 import builtins
 import math
 import numbers
+import time
 
 import ipywidgets as widgets
 from traitlets import validate
@@ -127,20 +128,88 @@ def snap_log(value, low, high, step, base=10.0):
     return _tidy(float(base) ** (low + k * step))
 
 
-class GridFloatSlider(widgets.FloatSlider):
+#: How long a value the kernel set can still come back from the browser as a stale echo.
+ECHO_SECONDS = 30.0
+
+
+class _StaleEchoFilter:
+    """Drops the browser's stale echoes of values the kernel set and has since replaced.
+
+    The browser answers every value the kernel sends with the value its handle now shows
+    (noUiSlider fires "update" on programmatic moves too). When code changes a slider
+    twice in a row (a landscape switch and back, a value set then restored), the echo of
+    the first value reaches the kernel after the second was set, and used to overwrite
+    it. Values the kernel set are remembered in order (for ECHO_SECONDS); a value from the
+    browser equal to one of them is an echo: of the latest, harmless; of an older one,
+    stale, and ignored (the browser shows the latest once it has processed it). Any other
+    value from the browser is the user's and is taken.
+    """
+
+    def _init_echo_filter(self):
+        # [(value, monotonic time)], oldest first; the first echo answers the value the widget was made with.
+        self._sent_values = [(self.value, time.monotonic())]
+        self.stale_echoes_dropped = 0
+        self.observe(self._remember_kernel_value, names="value")
+
+    def _remember_kernel_value(self, change):
+        if "value" not in self._property_lock:  # set in the kernel, not from the browser
+            self._sent_values.append((change["new"], time.monotonic()))
+
+    def set_state(self, sync_data):
+        if "value" in sync_data and getattr(self, "_sent_values", None):
+            now = time.monotonic()
+            self._sent_values = [(v, t) for v, t in self._sent_values if now - t < ECHO_SECONDS]
+            # Compared unsnapped: the grid may have moved since (a preset re-anchors a log slider).
+            echoed = float(sync_data["value"])
+            match = next((i for i, (v, _) in enumerate(self._sent_values)
+                          if math.isclose(v, echoed, rel_tol=1e-9, abs_tol=1e-12)), None)
+            proposed = self._snap(echoed)
+            if match is None:
+                self._sent_values = []  # the user moved the handle: from now on the browser leads
+            else:
+                del self._sent_values[: match + 1]
+                if proposed != self.value:
+                    sync_data = {k: v for k, v in sync_data.items() if k != "value"}
+                    self.stale_echoes_dropped += 1
+                    if not self._sent_values:
+                        self.send_state("value")  # nothing newer on its way: show the browser ours
+        if "value" in sync_data:
+            proposed = self._snap(float(sync_data["value"]))
+            # The same grid point again: not set at all (traitlets, holding notifications during
+            # set_state, would otherwise report a "change" from 0.5 to 0.5 and the widget rerun).
+            sync_data = {k: v for k, v in sync_data.items() if k != "value"} if proposed == self.value else {
+                **sync_data, "value": proposed}
+        super().set_state(sync_data)
+
+
+class GridFloatSlider(_StaleEchoFilter, widgets.FloatSlider):
     """A FloatSlider whose value is always a point of its grid (see :func:`snap_linear`)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_echo_filter()
+
+    def _snap(self, value):
+        return snap_linear(value, self.min, self.max, self.step)
+
     @validate("value")
     def _validate_value(self, proposal):
-        return snap_linear(proposal["value"], self.min, self.max, self.step)
+        return self._snap(proposal["value"])
 
 
-class GridLogSlider(widgets.FloatLogSlider):
+class GridLogSlider(_StaleEchoFilter, widgets.FloatLogSlider):
     """A FloatLogSlider whose value is always a point of its grid (see :func:`snap_log`)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_echo_filter()
+
+    def _snap(self, value):
+        return snap_log(value, self.min, self.max, self.step, self.base)
+
     @validate("value")
     def _validate_value(self, proposal):
-        return snap_log(proposal["value"], self.min, self.max, self.step, self.base)
+        return self._snap(proposal["value"])
 
 
 def set_slider(slider, value=None, *, min=None, max=None, step=None):  # noqa: A002 - ipywidgets' names

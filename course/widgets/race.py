@@ -110,8 +110,10 @@ class OptimizerRace(WidgetBase):
         ``"beta2"``; bools become checkboxes; rules in ``course.widgets._controls``).
         ``landscape_dropdown``, ``condition_slider`` (quadratic only),
         ``start_sliders["x1"/"x2"]``, ``play`` and ``step_slider`` (linked; the
-        shown step index), ``enabled[opt_name]`` checkboxes, ``reset_button``
-        ("reset to preset").
+        shown step index), ``animate_button`` (a labelled toggle for ``play.playing``;
+        the Play widget's own icon buttons are hidden), ``enabled[opt_name]``
+        checkboxes ("show <name>"), ``reset_button`` ("reset to preset"). Every control
+        has a text label and works from the keyboard (Tab, arrows, Home/End, Space).
 
     Every value lies on its control's grid, so the browser shows exactly what the
     kernel holds (see ``course.widgets._controls``); a landscape switch sets the start
@@ -189,6 +191,13 @@ class OptimizerRace(WidgetBase):
         self.step_slider = widgets.IntSlider(value=n_steps, min=0, max=n_steps, description="step")
         # A kernel-side link (not jslink) so setting either from Python updates both.
         self._play_link = widgets.link((self.play, "value"), (self.step_slider, "value"))
+        # Play's own buttons are icons without a text name (screen readers announce "button"):
+        # a labelled toggle drives it instead; the Play widget stays, hidden, as the timer.
+        self.play.layout.display = "none"
+        self.animate_button = widgets.ToggleButton(
+            value=False, description="animate", icon="play", tooltip="play the runs step by step (pause: press again)"
+        )
+        self._animate_link = widgets.link((self.animate_button, "value"), (self.play, "playing"))
 
         self.trajectories, self.losses, self.diverged, self.errors = {}, {}, {}, {}
         self._updating = False
@@ -512,7 +521,7 @@ class OptimizerRace(WidgetBase):
             [self.landscape_dropdown, self.reset_button, self.condition_slider, *self.start_sliders.values()],
             layout=widgets.Layout(flex_flow="row wrap"),
         )
-        player = widgets.HBox([self.play, self.step_slider])
+        player = widgets.HBox([self.animate_button, self.play, self.step_slider])
         return widgets.VBox(
             [landscape_box, widgets.HBox(columns, layout=widgets.Layout(flex_flow="row wrap")), player,
              self.figure.image, self.status]
@@ -546,7 +555,7 @@ class OptimizerRace(WidgetBase):
                 widgets.HBox([self.landscape_dropdown, self.reset_button, self.condition_slider,
                               *self.start_sliders.values()], layout=row),
                 widgets.HBox([self.optimizer_dropdown, params], layout=row),
-                widgets.HBox([*self.enabled.values(), self.play, self.step_slider], layout=row),
+                widgets.HBox([*self.enabled.values(), self.animate_button, self.play, self.step_slider], layout=row),
                 self.figure.image,
                 self.status,
             ],
