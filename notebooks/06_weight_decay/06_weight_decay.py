@@ -631,11 +631,11 @@ print(f"AdamW with the same λ = {lam_l2:g}:            ||W1|| = {sweep['AdamW']
 # %% [markdown]
 # How much does regularization buy here? The best $\lambda$ of each method is chosen by the
 # validation loss of the seed-0 sweep above; then that $\lambda$ and $\lambda = 0$ are rerun with
-# five further seeds, and the improvement is compared with the seed-to-seed spread. Only a
-# difference larger than that spread is worth a sentence.
+# further seeds (five; two in grading mode), and the improvement is compared with the
+# seed-to-seed spread. Only a difference larger than that spread is worth a sentence.
 
 # %%
-seeds = (1, 2, 3, 4, 5)
+seeds = pick((1, 2, 3, 4, 5), (1, 2))
 best_lambda = {name: lambdas[int(np.argmin([r["val_loss"] for r in results]))] for name, results in sweep.items()}
 reruns = {"no regularization": [run_cifar(adam, 0.0, seed=seed) for seed in seeds]}
 for name, step_fn in (("Adam + L2", adam), ("AdamW", adamw)):
@@ -654,9 +654,9 @@ for name in ("Adam + L2", "AdamW"):
           f" {gain.mean():.4f} on average: {verdict} no regularization")
 
 # %% [markdown]
-# The verdicts above are computed, and `tests/test_claims.py` checks them over five seeds: on this
-# network, trained at Adam's default rate, both kinds of weight decay at their best $\lambda$
-# lower the validation loss by more than the seed-to-seed spread. The network fits its training
+# The verdicts above are computed, and `tests/test_claims.py` checks them over five seeds at
+# grading-mode size: on this network, trained at Adam's default rate, both kinds of weight
+# decay at their best $\lambda$ lower the validation loss by more than the seed-to-seed spread. The network fits its training
 # images much better than the validation images (the gap of the unregularised runs is printed),
 # and weight decay trades some of that fit for generalisation: regularization pays where a
 # model can overfit. Compare the two methods' best losses above with the spread before calling
