@@ -11,7 +11,7 @@ import json
 import pytest
 
 from autograder.grade import GRADED
-from autograder.notebooks import is_autograded_test, notebook_files, read_notebook
+from autograder.notebooks import grade_id, is_autograded_test, notebook_files, read_notebook
 from grading_runs import cell_grades, graded_class, repository_lessons
 
 LESSONS = repository_lessons()
@@ -69,10 +69,14 @@ def test_no_test_cell_leaves_a_value_as_partial_credit(lesson, classes_dir):
 @pytest.mark.skipif(not LESSONS, reason="no lesson under notebooks/ yet")
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_every_hidden_check_of_the_reference_passes(lesson, classes_dir):
-    """The harness recorded every hidden check as passed for the reference (none silently skipped)."""
+    """The grader's record holds every test cell, each with at least one hidden check, all passed
+    for the reference (none silently skipped)."""
     run = graded_class(lesson, classes_dir)
-    verdicts_path = run.course_root / "grading" / "verdicts" / lesson / "correct.jsonl"
-    assert verdicts_path.exists(), f"{lesson}: no hidden check reported through the harness"
-    verdicts = [json.loads(line) for line in verdicts_path.read_text().splitlines() if line.strip()]
-    failed = [v for v in verdicts if not v["passed"]]
-    assert verdicts and not failed, f"{lesson}: hidden checks failed for the reference: {failed}"
+    record_path = run.course_root / "grading" / "records" / lesson / "correct.json"
+    assert record_path.exists(), f"{lesson}: no verdict record"
+    tests = json.loads(record_path.read_text())["tests"]
+    source = read_notebook(run.course_root / "notebooks" / lesson / f"{lesson}.ipynb")
+    assert set(tests) == {grade_id(c) for c in source.cells if is_autograded_test(c)}
+    unchecked = [name for name, test in tests.items() if not test["checks"]]
+    failed = {name: test["message"] for name, test in tests.items() if not test["passed"]}
+    assert not unchecked and not failed, f"{lesson}: {unchecked or failed}"

@@ -269,34 +269,45 @@ class SandboxStartError(RuntimeError):
 
 def _write_back(original, after):
     """Copy in-place changes the student's code made to its inputs onto the grader's objects,
-    so the harness's mutation checks see them (a pure function changes nothing here)."""
-    if isinstance(original, list) and isinstance(after, (list, tuple)):
-        for index, (item, changed) in enumerate(zip(original, after)):
-            if not _write_into(item, changed):
-                original[index] = changed
-    elif isinstance(original, dict) and isinstance(after, dict):
+    so the harness's mutation checks see them (a pure function changes nothing here). `after`
+    holds None where a value could not be sent back (the grader's own functions): unchanged."""
+    if isinstance(original, dict) and isinstance(after, dict):
         for key in list(original):
-            if key not in after:
+            if key not in after and type(key) in (str, int):
                 del original[key]
         for key, changed in after.items():
-            if key not in original or not _write_into(original[key], changed):
-                original[key] = changed
+            if key in original and (changed is None or _updated_in_place(original[key], changed)):
+                continue
+            original[key] = changed
+    elif isinstance(original, list) and isinstance(after, (list, tuple)):
+        for index, (item, changed) in enumerate(zip(original, after)):
+            if changed is None or _updated_in_place(item, changed):
+                continue
+            original[index] = changed
+        if len(after) != len(original):
+            original[len(after):] = []
+            original.extend(after[len(original):])
 
 
-def _write_into(item, changed):
+def _updated_in_place(item, changed):
+    """True when `item` now holds `changed` (arrays copied into, containers updated); False
+    when the caller must put `changed` in its place (numbers, strings, a reshaped array)."""
     import numpy as np
 
-    if changed is None:  # what could not be sent back (the grader's own functions) is unchanged
-        return True
-    if isinstance(item, np.ndarray) and isinstance(changed, np.ndarray):
-        if item.shape == changed.shape and item.flags.writeable:
+    if isinstance(item, np.ndarray):
+        if isinstance(changed, np.ndarray) and item.shape == changed.shape and item.flags.writeable:
             np.copyto(item, changed, casting="unsafe")
             return True
         return False
-    if isinstance(item, (dict, list)) and type(changed) in (dict, list, tuple):
+    if isinstance(item, dict) and isinstance(changed, dict) or isinstance(item, list) and isinstance(changed, (list, tuple)):
         _write_back(item, changed)
         return True
-    return item is changed or (type(item) is type(changed) and not isinstance(item, np.ndarray) and item == changed)
+    if isinstance(item, tuple) and isinstance(changed, (list, tuple)) and len(item) == len(changed):
+        for part, changed_part in zip(item, changed):  # a tuple cannot change, what it holds can
+            if changed_part is not None:
+                _updated_in_place(part, changed_part)
+        return True
+    return False
 
 
 def _text(value, limit=MAX_TEXT):
