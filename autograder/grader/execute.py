@@ -85,6 +85,7 @@ class SandboxedExecute(NbGraderPreprocessor):
         with tempfile.TemporaryDirectory(prefix="autograder-files-") as files:
             _copy_submission(folder, Path(files))
             session = SandboxSession(files, env=sandbox_env(), isolation=isolation, limits=self.limits())
+            record["sandbox_uid"] = session.uid
             with session:
                 count = 0
                 for index, cell in enumerate(nb.cells):
