@@ -1,12 +1,10 @@
-"""autograder.harness: verdicts, messages that hide the inputs, mutation checks, grader errors."""
-
-import json
+"""autograder.grader.harness: verdicts, messages that hide the inputs, mutation checks, grader errors."""
 
 import numpy as np
 import pytest
 
 from autograder.grader.harness import (Case, GraderError, HiddenTestFailure, check_against_reference, check_that,
-                                reference, run_optimizer)
+                                       recording, reference, run_optimizer)
 
 
 def doubled(x):
@@ -79,14 +77,14 @@ def test_check_that():
         check_that("positive", lambda: False, "always")
 
 
-def test_verdicts_are_recorded_as_json_lines(tmp_path, monkeypatch):
-    results = tmp_path / "results.jsonl"
-    monkeypatch.setenv("AUTOGRADER_RESULTS", str(results))
-    check_against_reference("double", doubled, doubled, CASES)
-    with pytest.raises(HiddenTestFailure):
-        check_against_reference("triple", doubled, lambda x: 3 * np.asarray(x), CASES)
-    lines = [json.loads(line) for line in results.read_text().splitlines()]
+def test_verdicts_are_recorded_while_recording():
+    check_against_reference("before", doubled, doubled, CASES)  # outside: not recorded
+    with recording() as lines:
+        check_against_reference("double", doubled, doubled, CASES)
+        with pytest.raises(HiddenTestFailure):
+            check_against_reference("triple", doubled, lambda x: 3 * np.asarray(x), CASES)
     assert [(line["test"], line["passed"], line["cases"]) for line in lines] == [("double", True, 2), ("triple", False, 2)]
+    assert lines[1]["failures"] and all("values differ" in f for f in lines[1]["failures"])
 
 
 def test_run_optimizer_stacks_iterates():
