@@ -414,8 +414,13 @@ class OptimizerRace(WidgetBase):
         (self.start_marker,) = self.ax_path.plot([], [], "s", color="k", ms=scaled(7), label="start")
         self.figure.dynamic(self.start_marker)
         self.step_line = self.figure.dynamic(self.ax_loss.axvline(self.n_steps, color="0.5", lw=scaled(1), ls=":"))
-        self.figure.on_top(self.ax_path.legend(loc="upper right", fontsize="small", framealpha=0.9))
-        fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.91, wspace=0.22)
+        if self.presentation:  # large fonts: the legend goes beside the plots, not over the paths
+            fig.legend(handles=[*self.path_lines.values(), self.start_marker], loc="center right",
+                       fontsize="small", frameon=False)
+            fig.subplots_adjust(left=0.075, right=0.855, bottom=0.15, top=0.9, wspace=0.25)
+        else:
+            self.figure.on_top(self.ax_path.legend(loc="upper right", fontsize="small", framealpha=0.9))
+            fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.91, wspace=0.22)
 
     def _draw_landscape(self):
         land = self.landscape
@@ -545,8 +550,9 @@ class OptimizerRace(WidgetBase):
 
         show_params()
         self.optimizer_dropdown.observe(show_params, names="value")
-        for slider in (self.condition_slider, *self.start_sliders.values()):
-            slider.layout = widgets.Layout(width="240px")
+        self.condition_slider.layout = widgets.Layout(width="400px")
+        for slider in self.start_sliders.values():
+            slider.layout = widgets.Layout(width="300px")
         for checkbox in self.enabled.values():
             checkbox.layout = widgets.Layout(width="auto")
         row = widgets.Layout(flex_flow="row wrap", align_items="center")
