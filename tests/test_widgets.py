@@ -846,3 +846,14 @@ def test_an_echo_of_the_current_value_is_no_change():
     race.sliders["momentum"]["momentum"].set_state({"value": 0.9000000000000001})  # as Chromium sends it
     race.sliders["Adam"]["lr"].set_state({"value": 0.1 * (1 + 2e-16)})
     assert seen == [] and race.figure.render_count == renders
+
+
+def test_optimizer_color_matches_lesson_labels():
+    from course.widgets import OPTIMIZER_COLORS, optimizer_color
+
+    assert optimizer_color("momentum 0.9") == optimizer_color("SGD + momentum") == OPTIMIZER_COLORS["momentum"]
+    assert optimizer_color("Nesterov 0.9") == OPTIMIZER_COLORS["nesterov"]
+    assert optimizer_color("Nadam") == OPTIMIZER_COLORS["nadam"] != optimizer_color("Adam")
+    assert optimizer_color("AdamW") == OPTIMIZER_COLORS["adamw"] and optimizer_color("my rule") is None
+    lesson_05 = ["SGD", "momentum", "AdaGrad", "RMSProp", "Adadelta", "Adam", "AMSGrad", "Nadam"]
+    assert len({optimizer_color(n) for n in lesson_05}) == len(lesson_05)

@@ -48,6 +48,7 @@ OPTIMIZER_COLORS = {
     "adamw": OKABE_ITO["blue"],
     "adaml2": OKABE_ITO["vermillion"],
     "signgd": OKABE_ITO["blue"],
+    "amsgrad": "#882255",  # Paul Tol's wine
 }
 #: Colours in the order a widget hands them to names the table does not know.
 PALETTE = (
@@ -60,8 +61,21 @@ CONTOUR_CMAP = ListedColormap(matplotlib.colormaps["Greys"](np.linspace(0.3, 0.7
 
 
 def optimizer_color(name):
-    """The colour of an optimizer by name ("SGD", "Nesterov", "Adam", …), None if not in the table."""
-    return OPTIMIZER_COLORS.get(preset_key(name))
+    """The colour of an optimizer by name, None if no table entry matches.
+
+    The longest table key contained in the name (normalised as by ``preset_key``) wins, so
+    "momentum 0.9" and "SGD + momentum" get momentum's colour, "Nadam" Nadam's, "AdamW"
+    AdamW's.
+
+    Example::
+
+        optimizer_color("Nesterov 0.9") == OPTIMIZER_COLORS["nesterov"]   # True
+    """
+    key = preset_key(name)
+    if key in OPTIMIZER_COLORS:
+        return OPTIMIZER_COLORS[key]
+    found = [k for k in OPTIMIZER_COLORS if k in key]
+    return OPTIMIZER_COLORS[max(found, key=len)] if found else None
 
 
 def optimizer_colors(names):
