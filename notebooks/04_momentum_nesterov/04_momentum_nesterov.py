@@ -954,7 +954,9 @@ print(f"validation loss at the chosen learning rate, {len(SEEDS)} further seeds:
 print(seed_table(mlp_comparison, "optimizer"))
 
 # %%
-OPTIMIZER_COLOURS = {"SGD": "C0", "momentum 0.9": "C1", "Nesterov 0.9": "C2"}
+from course.widgets import optimizer_color  # Okabe–Ito, colour-blind safe, the same as in the live race
+
+OPTIMIZER_COLOURS = {name: optimizer_color(name) for name in ("SGD", "momentum 0.9", "Nesterov 0.9")}
 fig, (ax_sweep, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.2))
 for name, entry in mlp_comparison.items():
     lrs = [lr for lr, _ in entry["sweep"]]
