@@ -1155,8 +1155,10 @@ for land_name, land in landscapes.items():
         runs[name] = run_on_landscape(step_fn, hparams, land, n_landscape_steps)
     comparison[land_name] = runs
 
-OPTIMIZER_COLOURS = {"SGD": "C7", "momentum": "C0", "SGD + momentum": "C0", "AdaGrad": "C1", "RMSProp": "C2",
-                     "Adadelta": "C3", "Adam": "C4", "AMSGrad": "C5", "Nadam": "C6"}
+from course.widgets import optimizer_color  # Okabe–Ito, colour-blind safe, the same as in the live race
+
+OPTIMIZER_COLOURS = {name: optimizer_color(name) for name in ("SGD", "momentum", "SGD + momentum", "AdaGrad", "RMSProp",
+                                                              "Adadelta", "Adam", "AMSGrad", "Nadam")}
 LOSS_FLOOR = 1e-16  # f - f* below this is drawn at this floor (float64 cannot resolve much less)
 fig, axes = plt.subplots(2, 4, figsize=(20, 9.5))
 for column, (land_name, runs) in enumerate(comparison.items()):
