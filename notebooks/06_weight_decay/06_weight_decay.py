@@ -557,7 +557,9 @@ for k, lam in enumerate(lambdas):
           f" {dec['val_loss']:14.4f} {dec['val_accuracy']:6.3f} {dec['weight_norm']:7.2f}")
 
 # %%
-COLOURS = {"Adam + L2": "C0", "AdamW": "C1"}
+from course.widgets import optimizer_color  # Okabe–Ito, colour-blind safe, the same as in the live explorer
+
+COLOURS = {name: optimizer_color(name) for name in ("Adam + L2", "AdamW")}
 fig, (ax_norm, ax_loss, ax_trade) = plt.subplots(1, 3, figsize=(17, 4.5))
 for name, results in sweep.items():
     norms = [r["weight_norm"] for r in results]
