@@ -11,7 +11,12 @@ profile, Run All Cells, a check of every output for errors):
   solutions) in grading mode: in its "Live lecture" section the GD stepper's
   ``lr`` slider is moved by keyboard and its Step button clicked, and the plot
   image, the ``lr`` readout and the iterates table must change, the table obeying
-  x_{t+1} = x_t - lr * df/dx_t at the new ``lr``.
+  x_{t+1} = x_t - lr * df/dx_t at the new ``lr``;
+- issue 13 (live lectures), on the lessons' live-only twins (``course.lecture``): lesson 05's
+  race keeps values set from code and sets exact starts on landscape switches made in the
+  page; lesson 04's and 05's races at 1280x720 show plot and controls together in
+  presentation mode (and lesson 04 opens with momentum and Nesterov far ahead of SGD); a
+  race driven by the keyboard only; a lesson opened in JupyterLab stays unmodified.
 
 Screenshots go to ``test-artifacts/`` at the repository root.
 
