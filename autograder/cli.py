@@ -47,10 +47,17 @@ def _parser():
     sub.add_argument("source", metavar="ZIP_OR_DIR")
     sub.add_argument("--assignment", help="every notebook in SOURCE belongs to this assignment")
 
-    sub = command("grade", _grade, "autograde every submission, each in its own process")
+    sub = command("grade", _grade, "autograde every submission, each in its own sandbox")
     sub.add_argument("assignment", nargs="?", metavar="ASSIGNMENT",
                      help="default: every lesson that has submissions")
     _add_grading_options(sub)
+    cluster = sub.add_mutually_exclusive_group()
+    cluster.add_argument("--dask", metavar="ADDRESS",
+                         help="grade each submission as a task on this Dask scheduler (tcp://host:8786)")
+    cluster.add_argument("--dask-local", type=int, metavar="N",
+                         help="start a local Dask cluster of N single-threaded workers and grade on it")
+    sub.add_argument("--only-missing", action="store_true",
+                     help="grade only submissions without a final status (after a stopped batch)")
 
     sub = command("feedback", _feedback, "HTML feedback per student into feedback/ (hidden tests withheld)")
     sub.add_argument("assignment", nargs="?", metavar="ASSIGNMENT", help="default: every graded assignment")
@@ -146,7 +153,7 @@ def _collect(args):
 
 
 def _grade(args):
-    from .grade import GRADER_ERROR, grade, summarize_times, students_of
+    from .grade import students_of
 
     course = Course.open(args.course)
     if args.assignment:
@@ -159,9 +166,35 @@ def _grade(args):
     if not students_of(course):
         raise CourseError("no submissions found under submitted/: run `collect` first")
     grader_errors = 0
+    client = cluster = None
+    if args.dask or args.dask_local is not None:
+        from .cluster import open_client
+
+        if args.dask_local is not None and args.dask_local < 1:
+            raise ValueError(f"--dask-local must be a positive number of workers, got {args.dask_local}")
+        client, cluster = open_client(args.dask, args.dask_local)
+    try:
+        grader_errors = _grade_each(course, assignments, args, client)
+    finally:
+        if client is not None:
+            from .cluster import close
+
+            close(client, cluster)
+    if grader_errors:
+        print(f"error: {grader_errors} submission(s) hit a grader error: fix the grader and grade again; "
+              f"these are not the students' zeros", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _grade_each(course, assignments, args, client):
+    from .grade import GRADER_ERROR, grade, summarize_times
+
+    grader_errors = 0
     for assignment in assignments:
         outcomes = grade(course, assignment, workers=args.workers, timeout=args.timeout,
-                         total_timeout=args.total_timeout, sandbox=_sandbox_options(args))
+                         total_timeout=args.total_timeout, sandbox=_sandbox_options(args), dask_client=client,
+                         only_missing=args.only_missing)
         counts = {}
         for outcome in outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -169,11 +202,7 @@ def _grade(args):
         timing = f"; median {times['median_s']:.1f} s per submission" if times else ""
         print(f"{assignment}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + timing)
         grader_errors += counts.get(GRADER_ERROR, 0)
-    if grader_errors:
-        print(f"error: {grader_errors} submission(s) hit a grader error: fix the grader and grade again; "
-              f"these are not the students' zeros", file=sys.stderr)
-        return 1
-    return 0
+    return grader_errors
 
 
 def _feedback(args):

@@ -94,13 +94,17 @@ def precheck(course, assignment, student):
 
 def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
           total_timeout=DEFAULT_TOTAL_TIMEOUT, students=None, progress=True, grading_mode=True,
-          sandbox=None):
+          sandbox=None, dask_client=None, only_missing=False):
     """Grade every submission of `assignment`; returns [Outcome] sorted by student.
 
     workers:        submissions graded at the same time (each one process plus its sandbox).
     timeout:        seconds one cell (or one test cell's hidden checks) may run.
     total_timeout:  seconds one submission may take in all before its process tree is killed.
     sandbox:        SandboxOptions (limits; whether weaker isolation is accepted).
+    dask_client:    a distributed.Client: grade each submission as a Dask task (autograder.cluster);
+                    this process stays the only writer of the gradebook and status.json.
+    only_missing:   skip submissions that already have a final status (anything but "not graded"
+                    and "grader error"), e.g. after a coordinator crash.
     Raises IsolationUnavailable (before grading anything) when the host cannot sandbox and weak
     isolation was not accepted, and SandboxStartError when the sandbox cannot run the course.
     """
@@ -110,10 +114,18 @@ def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
     _check_positive("timeout", timeout, "give the per-cell limit in seconds")
     _check_positive("total_timeout", total_timeout, "give the per-submission limit in seconds")
     require_released(course, assignment)
-    from .grader.preflight import check_sandbox
+    if dask_client is None:
+        from .grader.preflight import check_sandbox
 
-    check_sandbox(sandbox.allow_weak_isolation)
+        check_sandbox(sandbox.allow_weak_isolation)
+    else:  # every worker must be able to sandbox, before any student is graded there
+        from .grader.preflight import check_sandbox
+
+        dask_client.run(check_sandbox, sandbox.allow_weak_isolation)
     students = students_of(course) if students is None else list(students)
+    if only_missing:
+        done = course.load_status().get(assignment, {})
+        students = [s for s in students if done.get(s, {}).get("status") in (None, NOT_GRADED, GRADER_ERROR)]
     expected = course.notebook_names(assignment)
 
     outcomes, to_run = [], []
@@ -141,23 +153,34 @@ def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
                disable=not progress or None, file=sys.stderr)
     for outcome in outcomes:
         _report_progress(bar, outcome, progress)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(grade_one, course, assignment, student, timeout, total_timeout, grading_mode,
-                               sandbox): student
-                   for student in to_run}
-        for future in as_completed(futures):
-            try:
-                outcome = future.result()
-            except Exception as error:  # a broken grader for one submission must not stop the batch
-                outcome = Outcome(futures[future], assignment, GRADER_ERROR,
-                                  f"the grading driver failed: {error!r}", graded_at=_now())
-            present = {p.stem for p in notebook_files(course.assignment_dir("submitted", assignment,
-                                                                              outcome.student))}
-            outcome.missing_notebooks = [name for name in expected if name not in present]
-            outcomes.append(outcome)
-            by_assignment[outcome.student] = outcome.record()
-            course.save_status(status)
-            _report_progress(bar, outcome, progress)
+
+    def finish(outcome):
+        present = {p.stem for p in notebook_files(course.assignment_dir("submitted", assignment, outcome.student))}
+        outcome.missing_notebooks = [name for name in expected if name not in present]
+        outcomes.append(outcome)
+        by_assignment[outcome.student] = outcome.record()
+        course.save_status(status)
+        _report_progress(bar, outcome, progress)
+
+    if dask_client is not None:
+        from .cluster import dashboard, grade_on_dask
+
+        if progress and dashboard(dask_client):
+            bar.write(f"  Dask dashboard: {dashboard(dask_client)}", file=sys.stderr)
+        grade_on_dask(course, assignment, to_run, client=dask_client, timeout=timeout,
+                      total_timeout=total_timeout, grading_mode=grading_mode, sandbox=sandbox, on_result=finish)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(grade_one, course, assignment, student, timeout, total_timeout, grading_mode,
+                                   sandbox): student
+                       for student in to_run}
+            for future in as_completed(futures):
+                try:
+                    outcome = future.result()
+                except Exception as error:  # a broken grader for one submission must not stop the batch
+                    outcome = Outcome(futures[future], assignment, GRADER_ERROR,
+                                      f"the grading driver failed: {error!r}", graded_at=_now())
+                finish(outcome)
     bar.close()
     return sorted(outcomes, key=lambda o: o.student)
 

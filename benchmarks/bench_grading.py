@@ -46,7 +46,7 @@ def build_course(root, lesson):
     return Course.open(root), SYNTHETIC_LESSON
 
 
-MODES = ("in-kernel", "sandboxed")
+MODES = ("in-kernel", "sandboxed", "dask")
 IN_KERNEL_CONFIG = """
 # bench_grading.py: grading as it was before the sandbox, nbgrader's own preprocessors; the
 # hidden tests run in the student's kernel, which imports `solutions` from the repository.
@@ -89,7 +89,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=1, help="alternating rounds over the worker counts")
     parser.add_argument("--lesson", help="default: 01_* if it exists, else the synthetic lesson")
     parser.add_argument("--modes", nargs="+", choices=MODES, default=["sandboxed"],
-                        help="sandboxed (the course's grading) and/or in-kernel (nbgrader's Execute)")
+                        help="sandboxed (the course's grading), in-kernel (nbgrader's Execute), dask (the "
+                             "sandboxed grading as tasks on a LocalCluster of --workers single-threaded workers)")
     args = parser.parse_args()
     if args.students < 1 or args.rounds < 1 or any(w < 1 for w in args.workers):
         parser.error("--students, --rounds and --workers must be at least 1")
@@ -109,7 +110,7 @@ def main():
         print(f"release: {first.seconds:.2f} s (first, creates the gradebook), {again.seconds:.2f} s (again)")
 
         names = submit_copies(course, lesson, args.students)
-        courses = {"sandboxed": course}
+        courses = {"sandboxed": course, "dask": course}
         if "in-kernel" in args.modes:
             courses["in-kernel"] = in_kernel_copy(course, root.parent / "in-kernel")
         walls = {(mode, workers): [] for mode in args.modes for workers in args.workers}
@@ -119,25 +120,37 @@ def main():
         for round_index in range(args.rounds):
             for mode in args.modes:
                 for workers in args.workers:
+                    client = cluster = None
+                    if mode == "dask":  # the cluster's start-up is not part of the grading time
+                        from autograder.cluster import close, open_client
+
+                        client, cluster = open_client(local_workers=workers)
                     load_before = os.getloadavg()[0]
                     start = time.perf_counter()
                     outcomes = grade(courses[mode], lesson, workers=workers, timeout=120, total_timeout=900,
-                                     students=names, progress=False)
+                                     students=names, progress=False, dask_client=client)
                     wall = time.perf_counter() - start
+                    if client is not None:
+                        close(client, cluster)
                     walls[(mode, workers)].append(wall)
                     median = statistics.median(o.seconds for o in outcomes)
                     per_submission[(mode, workers)].append(median)
-                    bad = [o for o in outcomes if o.status != GRADED] if mode == "sandboxed" else []
+                    bad = [o for o in outcomes if o.status != GRADED] if mode != "in-kernel" else []
                     print(f"round {round_index + 1}, {mode}, --workers {workers}: {wall:.1f} s for {len(names)} "
                           f"submissions ({wall / len(names):.2f} s each); median time per submission "
-                          f"{median:.2f} s; not graded: {len(bad)}; "
+                          f"{median:.2f} s; {len(names) / (wall / 60) / workers:.1f} submissions per core-minute; "
+                          f"not graded: {len(bad)}; "
                           f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after", flush=True)
         for workers in args.workers:
-            if all((mode, workers) in walls for mode in MODES):
+            if ("sandboxed", workers) in walls and ("in-kernel", workers) in walls:
                 ratio = (statistics.median(per_submission[("sandboxed", workers)])
                          / statistics.median(per_submission[("in-kernel", workers)]))
                 print(f"--workers {workers}: sandboxed / in-kernel time per submission (median of rounds): "
                       f"{ratio:.2f} ({100 * (ratio - 1):+.0f}%)")
+            if ("sandboxed", workers) in walls and ("dask", workers) in walls:
+                ratio = statistics.median(walls[("sandboxed", workers)]) / statistics.median(walls[("dask", workers)])
+                print(f"{workers} workers: throughput of dask / local grading (median of rounds): {ratio:.2f} "
+                      f"({100 * (ratio - 1):+.0f}%)")
         for mode in args.modes:
             if len(args.workers) > 1:
                 base = min(args.workers)
