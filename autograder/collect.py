@@ -71,11 +71,24 @@ def collect(course, source, assignment=None):
     else:
         raise ValueError(f"source {source} does not exist: pass the LMS download (zip or folder)")
 
-    chosen, refused = {}, {}
+    chosen, refused, origins, collided = {}, {}, {}, set()
     for candidate in candidates:
         target = _target(candidate.relative, notebooks, assignment, result)
         if target is None:
             continue
+        *target, raw = target
+        target = tuple(target)
+        if target in collided:
+            result.errors.append(f"{candidate.origin}: also maps to student {target[0]!r}; not imported")
+            continue
+        if target in origins and origins[target][0] != raw:
+            other = origins[target][1]
+            result.errors.append(f"{other} and {candidate.origin} come from different students ({origins[target][0]!r}, "
+                                 f"{raw!r}) that both become student id {target[0]!r}: rename one; neither imported")
+            collided.add(target)
+            chosen.pop(target, None)
+            continue
+        origins.setdefault(target, (raw, candidate.origin))
         data = candidate.read()
         if len(data) > MAX_FILE_BYTES:
             result.errors.append(f"{candidate.origin}: larger than {MAX_FILE_BYTES // 2**20} MB, not imported")
@@ -163,19 +176,28 @@ def _target(relative, notebooks, assignment, result):
         return None
     stem = name[: -len(".ipynb")]
     parent = parts[-2] if len(parts) >= 2 else None
+    lessons = set(notebooks.values())
+    if parent in lessons and len(parts) >= 3:  # nbgrader's own layout: <student>/<assignment>/<notebook>.ipynb
+        notebook = next((n for n in sorted(notebooks, key=len, reverse=True)
+                         if notebooks[n] == parent and re.fullmatch(re.escape(n) + COPY_SUFFIX, stem)), None)
+        if notebook is None and assignment == parent:
+            notebook = next(n for n, a in notebooks.items() if a == parent)
+        if notebook is not None:
+            return _with_student(relative, parts[-3], parent, notebook, result, folder=True, names=notebooks)
     for notebook in sorted(notebooks, key=len, reverse=True):
         if re.fullmatch(re.escape(notebook) + COPY_SUFFIX, stem):  # <student>/<notebook>.ipynb
-            return _with_student(relative, parent, notebooks[notebook], notebook, result, folder=True)
+            return _with_student(relative, parent, notebooks[notebook], notebook, result, folder=True,
+                                 names=notebooks)
         match = re.fullmatch(r"(?P<student>[^_]+)_(?:.*_)?" + re.escape(notebook) + COPY_SUFFIX, stem)
         if match:
-            return _with_student(relative, match["student"], notebooks[notebook], notebook, result)
+            return _with_student(relative, match["student"], notebooks[notebook], notebook, result, names=notebooks)
     if assignment:
         notebook = next(n for n, a in notebooks.items() if a == assignment)
         flat = re.fullmatch(r"(?P<student>[^_]+)_.*", stem)
         if parent is not None and not flat:
-            return _with_student(relative, parent, assignment, notebook, result, folder=True)
+            return _with_student(relative, parent, assignment, notebook, result, folder=True, names=notebooks)
         if flat:
-            return _with_student(relative, flat["student"], assignment, notebook, result)
+            return _with_student(relative, flat["student"], assignment, notebook, result, names=notebooks)
         result.errors.append(f"{relative}: cannot tell the student: name it <student>_<anything>.ipynb "
                              f"or put it in a folder named after the student; not imported")
         return None
@@ -184,7 +206,7 @@ def _target(relative, notebooks, assignment, result):
     return None
 
 
-def _with_student(relative, raw, assignment, notebook, result, folder=False):
+def _with_student(relative, raw, assignment, notebook, result, folder=False, names=()):
     if raw is None:
         result.errors.append(f"{relative}: a bare {notebook}.ipynb without a student folder or "
                              f"<student>_ prefix; not imported")
@@ -193,10 +215,17 @@ def _with_student(relative, raw, assignment, notebook, result, folder=False):
         moodle = MOODLE_FOLDER.match(raw)
         raw = moodle["student"] if moodle else raw
     try:
-        return sanitize_student_id(raw), assignment, notebook
+        student = sanitize_student_id(raw)
     except ValueError as error:
         result.errors.append(f"{relative}: {error}; not imported")
         return None
+    lesson_names = {sanitize_student_id(n) for n in list(names) + list(dict(names).values())} if names else set()
+    if student in lesson_names:
+        result.errors.append(f"{relative}: the student id would be {student!r}, which is a lesson's name: the "
+                             f"folder layout is ambiguous; use <student>/<lesson>/<notebook>.ipynb or "
+                             f"<student>_<notebook>.ipynb; not imported")
+        return None
+    return student, assignment, notebook, raw
 
 
 def _safe_relative(name):

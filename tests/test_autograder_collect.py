@@ -156,3 +156,38 @@ def test_cli_collect_reports_and_exits_non_zero_on_rejections(course, tmp_path, 
     assert f"hal_{LESSON}.ipynb" in captured.err and "not valid JSON" in captured.err
     assert main(["collect", str(tmp_path / "nowhere"), "--course", str(course.root)]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_nbgrader_layout_student_lesson_notebook(course, tmp_path, notebook_text):
+    """<student>/<lesson>/<notebook>.ipynb (what `demo --into` and nbgrader's exchange write):
+    the student is the outer folder, never the lesson folder."""
+    folder = tmp_path / "download"
+    for student in ("ann", "ben", "cy", "dee", "eve"):
+        (folder / student / LESSON).mkdir(parents=True)
+        (folder / student / LESSON / f"{LESSON}.ipynb").write_text(notebook_text)
+    (folder / "fay" / OTHER).mkdir(parents=True)
+    (folder / "fay" / OTHER / f"{OTHER}.ipynb").write_text(notebook_text)
+    result = collect(course, folder)
+    assert not result.errors and not result.notes, (result.errors, result.notes)
+    assert _submitted(course) == sorted([f"{s}/{LESSON}/{LESSON}.ipynb" for s in ("ann", "ben", "cy", "dee", "eve")]
+                                        + [f"fay/{OTHER}/{OTHER}.ipynb"])
+
+
+def test_a_student_id_that_is_a_lesson_name_is_refused(course, tmp_path, notebook_text, capsys):
+    folder = tmp_path / "download"
+    (folder / LESSON).mkdir(parents=True)
+    (folder / LESSON / f"{LESSON}.ipynb").write_text(notebook_text)  # the lesson folder, no student folder
+    code = main(["collect", str(folder), "--course", str(course.root)])
+    assert code == 1 and _submitted(course) == []
+    assert "which is a lesson's name" in capsys.readouterr().err
+
+
+def test_two_students_that_become_one_id_are_both_refused(course, tmp_path, notebook_text, capsys):
+    folder = tmp_path / "download"
+    for raw in ("Zoë", "zoe"):
+        (folder / raw).mkdir(parents=True)
+        (folder / raw / f"{LESSON}.ipynb").write_text(notebook_text)
+    code = main(["collect", str(folder), "--course", str(course.root)])
+    err = capsys.readouterr().err
+    assert code == 1 and _submitted(course) == []
+    assert "both become student id 'zoe'" in err and "neither imported" in err
