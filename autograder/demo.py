@@ -235,15 +235,27 @@ def run_demo(assignment=None, *, source_course=".", into=None, workers=2, timeou
             elif score is not None:
                 score += row.score
             actual[row.student] = (status, score)
-        text = _demo_text(course, assignment, expected, actual, rows)
+        text = _demo_text(course, assignment, expected, actual, rows, kept=not temporary)
+        if not temporary:  # a kept demo course shows the rest of the pipeline too
+            from .feedback import feedback
+            from .report import report
+
+            pages = feedback(course, [assignment])
+            csv_path = course.state_dir / "grades.csv"
+            report(course, csv_path)
+            text += (f"\nfeedback: {len(pages.written)} page(s) under {course.root / 'feedback'}"
+                     + (f" ({len(pages.errors)} error(s): {pages.errors[0]})" if pages.errors else "")
+                     + f"\ngrades: {csv_path}")
         return DemoResult(course.root, assignment, expected, actual, text)
     finally:
         if temporary:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def _demo_text(course, assignment, expected, actual, rows):
-    lines = [f"demo class for {assignment} in {course.root}", summary(rows), text_histogram(rows), "",
+def _demo_text(course, assignment, expected, actual, rows, kept=True):
+    where = (f"in {course.root}" if kept else
+             f"in a temporary folder, removed when the demo ends (keep it with --into DIR)")
+    lines = [f"demo class for {assignment} {where}", summary(rows), text_histogram(rows), "",
              f"{'student':<15} {'expected':<22} {'got':<22} check"]
     for student, exp in expected.items():
         got = actual.get(student, ("not graded", None))

@@ -35,6 +35,10 @@ def test_demo_command_on_the_synthetic_lesson(tmp_path, capsys):
     for student in DEMO_STUDENTS:
         assert " ok " in lines[student], lines[student]
     assert "every student got exactly the expected status and score" in out
+    # --into keeps the course, so the demo also wrote the feedback pages and the grades CSV.
+    assert f"feedback: {len(DEMO_STUDENTS)} page(s)" in out
+    assert (tmp_path / "demo" / "grading" / "grades.csv").is_file()
+    assert len(list((tmp_path / "demo" / "feedback").rglob("*.html"))) == len(DEMO_STUDENTS)
 
 
 @pytest.mark.skipif(DEMO_LESSON is None, reason="no lesson under notebooks/ yet")
