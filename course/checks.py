@@ -15,7 +15,21 @@ def assert_close(actual, expected, name="result", rtol=1e-6, atol=1e-9):
     if actual_array.shape != expected_array.shape:
         raise AssertionError(f"{name} has shape {actual_array.shape}, expected {expected_array.shape}")
     if not np.allclose(actual_array, expected_array, rtol=rtol, atol=atol):
-        raise AssertionError(f"{name} = {actual!r}, expected {expected!r} (rtol={rtol}, atol={atol})")
+        shown, wanted = format_value(actual), format_value(expected)
+        if shown == wanted:  # they differ beyond 10 digits: show them all
+            shown, wanted = format_value(actual, digits=17), format_value(expected, digits=17)
+        raise AssertionError(f"{name} = {shown}, expected {wanted} (rtol={rtol:g}, atol={atol:g})")
+
+
+def format_value(value, digits=10):
+    """A number or array as a student reads it: 6.001 or [1.5 -2.], never np.float64(6.001)."""
+    array = np.asarray(value)
+    if array.dtype.kind in "biufc" and array.ndim == 0:
+        return f"{array.item():.{digits}g}"
+    if array.dtype.kind in "biufc":
+        with np.printoptions(precision=min(digits, 17), suppress=False, threshold=20, edgeitems=3):
+            return np.array2string(array, separator=" ")
+    return repr(value)
 
 
 def assert_unchanged(before, after, name="input"):
