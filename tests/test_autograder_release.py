@@ -41,7 +41,7 @@ def test_release_strips_solutions_hidden_tests_and_pairing(tmp_path, capsys):
     assert "jupytext" not in json.loads(released_text)["metadata"]
     for secret in ("squared_values", "total_of_entries", "check_against_reference", "BEGIN", *SECRET_INPUTS):
         assert secret not in released_text, secret
-    assert "raise NotImplementedError()" in released_text
+    assert "raise NotImplementedError(\\\"replace this line with your solution\\\")" in released_text  # JSON-escaped
     assert sorted(p.name for p in _released_path(course).parent.iterdir()) == [f"{LESSON}.ipynb"]
 
 
