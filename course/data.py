@@ -300,7 +300,9 @@ def _not_found_message(looked, why):
             f"Looked in: {looked}.\n"
             f"Fix it in one of two ways:\n"
             f"  1. set {DATA_DIR_ENV} to a folder holding the python batches "
-            f"(data_batch_1 ... data_batch_5, test_batch), e.g. export {DATA_DIR_ENV}=/path/to/{BATCH_FOLDER}\n"
+            f"(data_batch_1 ... data_batch_5, test_batch), e.g. export {DATA_DIR_ENV}=/path/to/{BATCH_FOLDER},\n"
+            f"     then restart Jupyter (a running kernel does not see a variable exported later), or pass\n"
+            f"     load_cifar10(data_dir='/path/to/{BATCH_FOLDER}') in the notebook\n"
             f"  2. connect to the internet and run again: the official archive ({CIFAR10_BYTES:,} bytes) "
             f"is downloaded from {CIFAR10_URL} into the cache.")
 
