@@ -35,7 +35,7 @@ from traitlets import Bool, Integer
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from ..notebooks import BEGIN_HIDDEN, END_HIDDEN, grade_id, is_autograded_test
+from ..notebooks import BEGIN_HIDDEN, END_HIDDEN, grade_id, is_autograded_test, region_lines, without_region
 from . import harness
 from . import isolation as iso
 from .session import SandboxSession, SandboxStartError, StudentRaised
@@ -125,17 +125,8 @@ class SandboxedExecute(NbGraderPreprocessor):
 
 def split_hidden(source):
     """(visible part, hidden-test region) of a test cell's source; the region without markers."""
-    visible, hidden, inside = [], [], False
-    for line in source.split("\n"):
-        if BEGIN_HIDDEN in line:
-            inside = True
-        elif END_HIDDEN in line:
-            inside = False
-        elif inside:
-            hidden.append(line)
-        else:
-            visible.append(line)
-    return "\n".join(visible), "\n".join(hidden)
+    return (without_region(source, BEGIN_HIDDEN, END_HIDDEN),
+            "\n".join(region_lines({"source": source}, BEGIN_HIDDEN, END_HIDDEN)))
 
 
 def student_names(code):
