@@ -292,6 +292,10 @@ def classify(course, assignment, student, record_path, returncode):
         record = json.loads(Path(record_path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         return Outcome(student, assignment, GRADER_ERROR, f"unreadable verdict record: {error}")
+    if record.get("status") == "running":
+        return Outcome(student, assignment, GRADER_ERROR,
+                       f"the grading process stopped before it finished (exit code {returncode}); "
+                       f"see grading/logs/{assignment}/{student}.log")
     status = record.get("status") if record.get("status") in STATUSES else GRADER_ERROR
     if status == GRADED and returncode != 0:
         return Outcome(student, assignment, GRADER_ERROR,

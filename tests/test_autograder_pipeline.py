@@ -142,8 +142,10 @@ def test_the_total_limit_killed_the_stubborn_kernel(pipeline):
     assert record["status"] == "timed out"
     assert "total limit" in record["detail"]
     assert STUBBORN_LIMIT <= record["seconds"] < STUBBORN_LIMIT + 10
+    started = json.loads((pipeline["root"] / "grading" / "records" / SYNTHETIC_LESSON / "stubborn.json").read_text())
+    assert started["status"] == "running" and started["sandbox_uid"] >= UID_BASE  # killed before it finished
     survivors = [p.info["pid"] for p in psutil.process_iter(["pid", "uids", "cmdline"])
-                 if p.info["uids"] and p.info["uids"].real >= UID_BASE
+                 if p.info["uids"] and p.info["uids"].real == started["sandbox_uid"]
                  or "stubborn" in " ".join(p.info["cmdline"] or [])]
     assert not survivors, f"processes of the killed submission still run: {survivors}"
 

@@ -86,6 +86,9 @@ class SandboxedExecute(NbGraderPreprocessor):
             _copy_submission(folder, Path(files))
             session = SandboxSession(files, env=sandbox_env(), isolation=isolation, limits=self.limits())
             record["sandbox_uid"] = session.uid
+            # Written now too, so that even if this process is killed (total limit) the record
+            # says which user id the sandbox ran as; "running" is not a status `grade` accepts.
+            _write_record(dict(record, status="running"))
             with session:
                 count = 0
                 for index, cell in enumerate(nb.cells):
