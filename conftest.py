@@ -22,6 +22,7 @@ _TIER_MARKERS_BY_FILE = {
     "test_hidden_coverage.py": ("grading",),
     "test_sandbox.py": ("grading",),
     "test_dask_grading.py": ("grading", "slow"),
+    "test_claims.py": ("slow",),
     "test_browser.py": ("browser", "slow"),
     "test_lab.py": ("browser", "slow"),
 }
