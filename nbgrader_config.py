@@ -15,7 +15,9 @@ c.CourseDirectory.feedback_directory = "feedback"
 # The jupytext .py twins hold the solutions: they must never reach a release.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
 
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError(\"replace this line with your solution\")"}
+c.ClearSolutions.code_stub = {
+    "python": '# YOUR CODE HERE\nraise NotImplementedError("replace this line with your solution")'
+}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Grading is the course's own (autograder/grader): the release restores the graded cells'

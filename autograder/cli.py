@@ -30,13 +30,18 @@ def main(argv=None):
 def _parser():
     parser = argparse.ArgumentParser(
         prog="python -m autograder",
-        description="The course's nbgrader pipeline: release -> collect -> grade -> feedback -> report.")
+        description="The course's nbgrader pipeline: release -> collect -> grade -> feedback -> report.",
+    )
     commands = parser.add_subparsers(metavar="COMMAND")
 
     def command(name, handler, help_text, **kwargs):
         sub = commands.add_parser(name, help=help_text, description=help_text, **kwargs)
-        sub.add_argument("--course", default=".", metavar="DIR",
-                         help="course folder holding nbgrader_config.py (default: current directory)")
+        sub.add_argument(
+            "--course",
+            default=".",
+            metavar="DIR",
+            help="course folder holding nbgrader_config.py (default: current directory)",
+        )
         sub.set_defaults(handler=handler)
         return sub
 
@@ -48,16 +53,27 @@ def _parser():
     sub.add_argument("--assignment", help="every notebook in SOURCE belongs to this assignment")
 
     sub = command("grade", _grade, "autograde every submission, each in its own sandbox")
-    sub.add_argument("assignment", nargs="?", metavar="ASSIGNMENT",
-                     help="default: every lesson that has submissions")
+    sub.add_argument(
+        "assignment", nargs="?", metavar="ASSIGNMENT", help="default: every lesson that has submissions"
+    )
     _add_grading_options(sub)
     cluster = sub.add_mutually_exclusive_group()
-    cluster.add_argument("--dask", metavar="ADDRESS",
-                         help="grade each submission as a task on this Dask scheduler (tcp://host:8786)")
-    cluster.add_argument("--dask-local", type=int, metavar="N",
-                         help="start a local Dask cluster of N single-threaded workers and grade on it")
-    sub.add_argument("--only-missing", action="store_true",
-                     help="grade only submissions without a final status (after a stopped batch)")
+    cluster.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="grade each submission as a task on this Dask scheduler (tcp://host:8786)",
+    )
+    cluster.add_argument(
+        "--dask-local",
+        type=int,
+        metavar="N",
+        help="start a local Dask cluster of N single-threaded workers and grade on it",
+    )
+    sub.add_argument(
+        "--only-missing",
+        action="store_true",
+        help="grade only submissions without a final status (after a stopped batch)",
+    )
 
     sub = command("feedback", _feedback, "HTML feedback per student into feedback/ (hidden tests withheld)")
     sub.add_argument("assignment", nargs="?", metavar="ASSIGNMENT", help="default: every graded assignment")
@@ -67,10 +83,15 @@ def _parser():
     sub.add_argument("--png", type=Path, help="also draw the score histogram into this PNG")
 
     sub = command("demo", _demo, "grade a synthetic class built from the release, and check the result")
-    sub.add_argument("assignment", nargs="?", metavar="ASSIGNMENT",
-                     help="default: lesson 01, else the first lesson found")
-    sub.add_argument("--into", type=Path, metavar="DIR",
-                     help="build the demo course here (default: a temporary folder, removed afterwards)")
+    sub.add_argument(
+        "assignment", nargs="?", metavar="ASSIGNMENT", help="default: lesson 01, else the first lesson found"
+    )
+    sub.add_argument(
+        "--into",
+        type=Path,
+        metavar="DIR",
+        help="build the demo course here (default: a temporary folder, removed afterwards)",
+    )
     _add_grading_options(sub, default_timeout=30, default_total=600, default_workers=2)
 
     worker = commands.add_parser("_autograde-one")  # internal: one submission, run by `grade`
@@ -87,22 +108,45 @@ def _parser():
 def _add_grading_options(sub, default_timeout=None, default_total=None, default_workers=1):
     from .grade import DEFAULT_CELL_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
 
-    sub.add_argument("--workers", type=int, default=default_workers,
-                     help=f"submissions graded in parallel (default: {default_workers})")
-    sub.add_argument("--timeout", type=float, default=default_timeout or DEFAULT_CELL_TIMEOUT,
-                     help="seconds one cell may run (default: %(default)s)")
-    sub.add_argument("--total-timeout", type=float, default=default_total or DEFAULT_TOTAL_TIMEOUT,
-                     help="seconds one submission may take in all (default: %(default)s)")
+    sub.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers,
+        help=f"submissions graded in parallel (default: {default_workers})",
+    )
+    sub.add_argument(
+        "--timeout",
+        type=float,
+        default=default_timeout or DEFAULT_CELL_TIMEOUT,
+        help="seconds one cell may run (default: %(default)s)",
+    )
+    sub.add_argument(
+        "--total-timeout",
+        type=float,
+        default=default_total or DEFAULT_TOTAL_TIMEOUT,
+        help="seconds one submission may take in all (default: %(default)s)",
+    )
     _add_sandbox_options(sub)
 
 
 def _add_sandbox_options(sub):
-    sub.add_argument("--memory-mb", type=int, default=2048,
-                     help="address-space limit of one submission, in MiB (default: %(default)s)")
-    sub.add_argument("--processes", type=int, default=64,
-                     help="processes and threads one submission may run (default: %(default)s)")
-    sub.add_argument("--allow-weak-isolation", action="store_true",
-                     help="grade even if this host lacks an isolation layer (the report marks those rows)")
+    sub.add_argument(
+        "--memory-mb",
+        type=int,
+        default=2048,
+        help="address-space limit of one submission, in MiB (default: %(default)s)",
+    )
+    sub.add_argument(
+        "--processes",
+        type=int,
+        default=64,
+        help="processes and threads one submission may run (default: %(default)s)",
+    )
+    sub.add_argument(
+        "--allow-weak-isolation",
+        action="store_true",
+        help="grade even if this host lacks an isolation layer (the report marks those rows)",
+    )
 
 
 def _sandbox_options(args):
@@ -112,8 +156,9 @@ def _sandbox_options(args):
         value = getattr(args, name)
         if value < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
-    return SandboxOptions(allow_weak_isolation=args.allow_weak_isolation, memory_mb=args.memory_mb,
-                          processes=args.processes)
+    return SandboxOptions(
+        allow_weak_isolation=args.allow_weak_isolation, memory_mb=args.memory_mb, processes=args.processes
+    )
 
 
 def _release(args):
@@ -125,15 +170,21 @@ def _release(args):
     for result in release(course, assignments):
         if result.error:
             failed = True
-            print(f"{result.assignment}: nbgrader could not generate the release:\n{result.error}",
-                  file=sys.stderr)
+            print(
+                f"{result.assignment}: nbgrader could not generate the release:\n{result.error}",
+                file=sys.stderr,
+            )
         elif result.leaks:
             failed = True
-            print(f"{result.assignment}: LEAK, do not distribute release/{result.assignment}:", file=sys.stderr)
+            print(
+                f"{result.assignment}: LEAK, do not distribute release/{result.assignment}:", file=sys.stderr
+            )
             for leak in result.leaks:
                 print(f"  {leak}", file=sys.stderr)
         else:
-            print(f"{result.assignment}: released in {result.seconds:.1f} s, no solution or hidden test found")
+            print(
+                f"{result.assignment}: released in {result.seconds:.1f} s, no solution or hidden test found"
+            )
     return 1 if failed else 0
 
 
@@ -181,8 +232,11 @@ def _grade(args):
 
             close(client, cluster)
     if grader_errors:
-        print(f"error: {grader_errors} submission(s) hit a grader error: fix the grader and grade again; "
-              f"these are not the students' zeros", file=sys.stderr)
+        print(
+            f"error: {grader_errors} submission(s) hit a grader error: fix the grader and grade again; "
+            f"these are not the students' zeros",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -192,9 +246,16 @@ def _grade_each(course, assignments, args, client):
 
     grader_errors = 0
     for assignment in assignments:
-        outcomes = grade(course, assignment, workers=args.workers, timeout=args.timeout,
-                         total_timeout=args.total_timeout, sandbox=_sandbox_options(args), dask_client=client,
-                         only_missing=args.only_missing)
+        outcomes = grade(
+            course,
+            assignment,
+            workers=args.workers,
+            timeout=args.timeout,
+            total_timeout=args.total_timeout,
+            sandbox=_sandbox_options(args),
+            dask_client=client,
+            only_missing=args.only_missing,
+        )
         counts = {}
         for outcome in outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -231,9 +292,16 @@ def _report(args):
 def _demo(args):
     from .demo import run_demo
 
-    demo = run_demo(args.assignment, source_course=args.course, into=args.into, workers=args.workers,
-                    timeout=args.timeout, total_timeout=args.total_timeout, progress=True,
-                    sandbox=_sandbox_options(args))
+    demo = run_demo(
+        args.assignment,
+        source_course=args.course,
+        into=args.into,
+        workers=args.workers,
+        timeout=args.timeout,
+        total_timeout=args.total_timeout,
+        progress=True,
+        sandbox=_sandbox_options(args),
+    )
     print(demo.text)
     return 0 if demo.ok else 1
 
@@ -241,8 +309,14 @@ def _demo(args):
 def _autograde_one(args):
     from .grade import autograde_one
 
-    return autograde_one(Course.open(args.course), args.assignment, args.student, args.timeout, args.result,
-                         sandbox=_sandbox_options(args))
+    return autograde_one(
+        Course.open(args.course),
+        args.assignment,
+        args.student,
+        args.timeout,
+        args.result,
+        sandbox=_sandbox_options(args),
+    )
 
 
 if __name__ == "__main__":

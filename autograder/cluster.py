@@ -37,8 +37,11 @@ def course_payload(course, assignment):
 
 def submission_payload(course, assignment, student):
     folder = course.assignment_dir("submitted", assignment, student)
-    return {str(path.relative_to(folder)): path.read_bytes()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def grade_task(course_files, submission_files, assignment, student, settings):
@@ -56,16 +59,30 @@ def grade_task(course_files, submission_files, assignment, student, settings):
         for relative, data in submission_files.items():
             (submitted / relative).parent.mkdir(parents=True, exist_ok=True)
             (submitted / relative).write_bytes(data)
-        outcome = grade_one(course, assignment, student, settings["timeout"], settings["total_timeout"],
-                            settings["grading_mode"], SandboxOptions(**settings["sandbox"]))
+        outcome = grade_one(
+            course,
+            assignment,
+            student,
+            settings["timeout"],
+            settings["total_timeout"],
+            settings["grading_mode"],
+            SandboxOptions(**settings["sandbox"]),
+        )
         autograded = course.assignment_dir("autograded", assignment, student)
-        notebooks = {p.name: p.read_bytes() for p in sorted(autograded.glob("*.ipynb"))} if autograded.is_dir() else {}
+        notebooks = (
+            {p.name: p.read_bytes() for p in sorted(autograded.glob("*.ipynb"))}
+            if autograded.is_dir()
+            else {}
+        )
         log = course.state_dir / "logs" / assignment / f"{student}.log"
         record = course.state_dir / "records" / assignment / f"{student}.json"
-        return {"outcome": outcome.__dict__, "notebooks": notebooks,
-                "log": log.read_bytes() if log.exists() else b"",
-                "record": record.read_bytes() if record.exists() else b"",
-                "worker": os.uname().nodename}
+        return {
+            "outcome": outcome.__dict__,
+            "notebooks": notebooks,
+            "log": log.read_bytes() if log.exists() else b"",
+            "record": record.read_bytes() if record.exists() else b"",
+            "worker": os.uname().nodename,
+        }
 
 
 def open_client(address=None, local_workers=None):
@@ -73,36 +90,58 @@ def open_client(address=None, local_workers=None):
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ValueError("grading on Dask needs dask.distributed: pip install 'optdl-course[cluster]'") from None
+        raise ValueError(
+            "grading on Dask needs dask.distributed: pip install 'optdl-course[cluster]'"
+        ) from None
     if address:
         return Client(address), None
-    cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True,
-                           dashboard_address=":0")
+    cluster = LocalCluster(
+        n_workers=local_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
     return Client(cluster), cluster
 
 
-def grade_on_dask(course, assignment, to_run, *, client, timeout, total_timeout, grading_mode, sandbox,
-                  on_result):
+def grade_on_dask(
+    course, assignment, to_run, *, client, timeout, total_timeout, grading_mode, sandbox, on_result
+):
     """Grade `to_run` on `client`; calls on_result(outcome) here, in order of arrival."""
     from distributed import as_completed
 
-    settings = {"timeout": timeout, "total_timeout": total_timeout, "grading_mode": grading_mode,
-                "sandbox": {"allow_weak_isolation": sandbox.allow_weak_isolation, "memory_mb": sandbox.memory_mb,
-                            "processes": sandbox.processes}}
+    settings = {
+        "timeout": timeout,
+        "total_timeout": total_timeout,
+        "grading_mode": grading_mode,
+        "sandbox": {
+            "allow_weak_isolation": sandbox.allow_weak_isolation,
+            "memory_mb": sandbox.memory_mb,
+            "processes": sandbox.processes,
+        },
+    }
     course_files = client.scatter(course_payload(course, assignment), broadcast=True)
     futures = {}
     for student in to_run:
-        future = client.submit(grade_task, course_files, submission_payload(course, assignment, student),
-                               assignment, student, settings, key=f"grade-{assignment}-{student}-{os.getpid()}",
-                               retries=TASK_RETRIES, pure=False)
+        future = client.submit(
+            grade_task,
+            course_files,
+            submission_payload(course, assignment, student),
+            assignment,
+            student,
+            settings,
+            key=f"grade-{assignment}-{student}-{os.getpid()}",
+            retries=TASK_RETRIES,
+            pure=False,
+        )
         futures[future] = student
     for future in as_completed(futures):
         student = futures[future]
         try:
             result = future.result()
         except Exception as error:  # lost workers past Dask's retries, or a broken worker environment
-            on_result(Outcome(student, assignment, GRADER_ERROR, f"the Dask task failed: {error!r}",
-                              graded_at=_now()))
+            on_result(
+                Outcome(
+                    student, assignment, GRADER_ERROR, f"the Dask task failed: {error!r}", graded_at=_now()
+                )
+            )
             continue
         on_result(record_result(course, assignment, student, result))
 
@@ -132,15 +171,27 @@ def save_grades(course, assignment, student, staging):
     """nbgrader's autograde in this process with the executed notebooks from `staging` instead of
     running anything: SaveAutoGrades writes the gradebook (the single writer). None, or the error."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
-                                        SaveAutoGrades)
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
     from traitlets.config import Config
 
     from .grader.load import EXECUTED_ENV, LoadExecutedNotebook
 
     config = Config()
-    config.Autograde.autograde_preprocessors = [LoadExecutedNotebook, IgnorePattern, ClearMetadataPreprocessor,
-                                                LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    config.Autograde.autograde_preprocessors = [
+        LoadExecutedNotebook,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
     previous = os.environ.get(EXECUTED_ENV)
     os.environ[EXECUTED_ENV] = staging
     try:

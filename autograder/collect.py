@@ -83,16 +83,22 @@ def collect(course, source, assignment=None):
             continue
         if target in origins and origins[target][0] != raw:
             other = origins[target][1]
-            result.errors.append(f"{other} and {candidate.origin} come from different students ({origins[target][0]!r}, "
-                                 f"{raw!r}) that both become student id {target[0]!r}: rename one; neither imported")
+            result.errors.append(
+                f"{other} and {candidate.origin} come from different students ({origins[target][0]!r}, "
+                f"{raw!r}) that both become student id {target[0]!r}: rename one; neither imported"
+            )
             collided.add(target)
             chosen.pop(target, None)
             continue
         origins.setdefault(target, (raw, candidate.origin))
         data = candidate.read()
         if len(data) > MAX_FILE_BYTES:
-            result.errors.append(f"{candidate.origin}: larger than {MAX_FILE_BYTES // 2**20} MB, not imported")
-            refused[target[:2]] = f"collect refused {candidate.origin}: larger than {MAX_FILE_BYTES // 2**20} MB"
+            result.errors.append(
+                f"{candidate.origin}: larger than {MAX_FILE_BYTES // 2**20} MB, not imported"
+            )
+            refused[target[:2]] = (
+                f"collect refused {candidate.origin}: larger than {MAX_FILE_BYTES // 2**20} MB"
+            )
             continue
         try:
             parse_notebook(data, name=candidate.origin)
@@ -103,8 +109,10 @@ def collect(course, source, assignment=None):
         previous = chosen.get(target)
         if previous is not None:
             older, newer = sorted([previous, (candidate, data)], key=lambda item: item[0].mtime)
-            result.notes.append(f"{older[0].origin} and {newer[0].origin} are both "
-                                f"{target[0]}/{target[1]}/{target[2]}.ipynb: kept the newer, {newer[0].origin}")
+            result.notes.append(
+                f"{older[0].origin} and {newer[0].origin} are both "
+                f"{target[0]}/{target[1]}/{target[2]}.ipynb: kept the newer, {newer[0].origin}"
+            )
             chosen[target] = newer
         else:
             chosen[target] = (candidate, data)
@@ -149,7 +157,9 @@ def sanitize_student_id(raw):
     cleaned = re.sub(r"[^a-z0-9.-]+", "-", folded).strip("-.")
     cleaned = re.sub(r"-{2,}", "-", cleaned)[:MAX_STUDENT_ID_CHARS].strip("-.")
     if not cleaned:
-        raise ValueError(f"cannot make a student id from {raw!r}: rename the file as <student>_<notebook>.ipynb")
+        raise ValueError(
+            f"cannot make a student id from {raw!r}: rename the file as <student>_<notebook>.ipynb"
+        )
     return cleaned
 
 
@@ -177,20 +187,31 @@ def _target(relative, notebooks, assignment, result):
     stem = name[: -len(".ipynb")]
     parent = parts[-2] if len(parts) >= 2 else None
     lessons = set(notebooks.values())
-    if parent in lessons and len(parts) >= 3:  # nbgrader's own layout: <student>/<assignment>/<notebook>.ipynb
-        notebook = next((n for n in sorted(notebooks, key=len, reverse=True)
-                         if notebooks[n] == parent and re.fullmatch(re.escape(n) + COPY_SUFFIX, stem)), None)
+    if (
+        parent in lessons and len(parts) >= 3
+    ):  # nbgrader's own layout: <student>/<assignment>/<notebook>.ipynb
+        notebook = next(
+            (
+                n
+                for n in sorted(notebooks, key=len, reverse=True)
+                if notebooks[n] == parent and re.fullmatch(re.escape(n) + COPY_SUFFIX, stem)
+            ),
+            None,
+        )
         if notebook is None and assignment == parent:
             notebook = next(n for n, a in notebooks.items() if a == parent)
         if notebook is not None:
             return _with_student(relative, parts[-3], parent, notebook, result, folder=True, names=notebooks)
     for notebook in sorted(notebooks, key=len, reverse=True):
         if re.fullmatch(re.escape(notebook) + COPY_SUFFIX, stem):  # <student>/<notebook>.ipynb
-            return _with_student(relative, parent, notebooks[notebook], notebook, result, folder=True,
-                                 names=notebooks)
+            return _with_student(
+                relative, parent, notebooks[notebook], notebook, result, folder=True, names=notebooks
+            )
         match = re.fullmatch(r"(?P<student>[^_]+)_(?:.*_)?" + re.escape(notebook) + COPY_SUFFIX, stem)
         if match:
-            return _with_student(relative, match["student"], notebooks[notebook], notebook, result, names=notebooks)
+            return _with_student(
+                relative, match["student"], notebooks[notebook], notebook, result, names=notebooks
+            )
     if assignment:
         notebook = next(n for n, a in notebooks.items() if a == assignment)
         flat = re.fullmatch(r"(?P<student>[^_]+)_.*", stem)
@@ -198,18 +219,23 @@ def _target(relative, notebooks, assignment, result):
             return _with_student(relative, parent, assignment, notebook, result, folder=True, names=notebooks)
         if flat:
             return _with_student(relative, flat["student"], assignment, notebook, result, names=notebooks)
-        result.errors.append(f"{relative}: cannot tell the student: name it <student>_<anything>.ipynb "
-                             f"or put it in a folder named after the student; not imported")
+        result.errors.append(
+            f"{relative}: cannot tell the student: name it <student>_<anything>.ipynb "
+            f"or put it in a folder named after the student; not imported"
+        )
         return None
-    result.errors.append(f"{relative}: no lesson notebook name in the file name "
-                         f"(expected one of {', '.join(sorted(notebooks))}, or pass --assignment); not imported")
+    result.errors.append(
+        f"{relative}: no lesson notebook name in the file name "
+        f"(expected one of {', '.join(sorted(notebooks))}, or pass --assignment); not imported"
+    )
     return None
 
 
 def _with_student(relative, raw, assignment, notebook, result, folder=False, names=()):
     if raw is None:
-        result.errors.append(f"{relative}: a bare {notebook}.ipynb without a student folder or "
-                             f"<student>_ prefix; not imported")
+        result.errors.append(
+            f"{relative}: a bare {notebook}.ipynb without a student folder or <student>_ prefix; not imported"
+        )
         return None
     if folder:
         moodle = MOODLE_FOLDER.match(raw)
@@ -219,11 +245,15 @@ def _with_student(relative, raw, assignment, notebook, result, folder=False, nam
     except ValueError as error:
         result.errors.append(f"{relative}: {error}; not imported")
         return None
-    lesson_names = {sanitize_student_id(n) for n in list(names) + list(dict(names).values())} if names else set()
+    lesson_names = (
+        {sanitize_student_id(n) for n in list(names) + list(dict(names).values())} if names else set()
+    )
     if student in lesson_names:
-        result.errors.append(f"{relative}: the student id would be {student!r}, which is a lesson's name: the "
-                             f"folder layout is ambiguous; use <student>/<lesson>/<notebook>.ipynb or "
-                             f"<student>_<notebook>.ipynb; not imported")
+        result.errors.append(
+            f"{relative}: the student id would be {student!r}, which is a lesson's name: the "
+            f"folder layout is ambiguous; use <student>/<lesson>/<notebook>.ipynb or "
+            f"<student>_<notebook>.ipynb; not imported"
+        )
         return None
     return student, assignment, notebook, raw
 
@@ -243,13 +273,16 @@ def _zip_candidates(source, result):
     with zipfile.ZipFile(source) as archive:
         members = archive.infolist()
     if len(members) > MAX_MEMBERS:
-        result.errors.append(f"{source}: {len(members)} members, more than {MAX_MEMBERS}: "
-                             f"refusing the whole zip (a zip bomb?)")
+        result.errors.append(
+            f"{source}: {len(members)} members, more than {MAX_MEMBERS}: refusing the whole zip (a zip bomb?)"
+        )
         return []
     total = sum(member.file_size for member in members)
     if total > MAX_TOTAL_BYTES:
-        result.errors.append(f"{source}: {total / 2**30:.1f} GB uncompressed, more than "
-                             f"{MAX_TOTAL_BYTES // 2**30} GB: refusing the whole zip (a zip bomb?)")
+        result.errors.append(
+            f"{source}: {total / 2**30:.1f} GB uncompressed, more than "
+            f"{MAX_TOTAL_BYTES // 2**30} GB: refusing the whole zip (a zip bomb?)"
+        )
         return []
     candidates = []
     for member in members:
@@ -257,21 +290,28 @@ def _zip_candidates(source, result):
             continue
         relative = _safe_relative(member.filename)
         if relative is None:
-            result.errors.append(f"{member.filename}: absolute path or '..' in a zip member name; not imported")
+            result.errors.append(
+                f"{member.filename}: absolute path or '..' in a zip member name; not imported"
+            )
             continue
         if stat.S_ISLNK(member.external_attr >> 16):
             result.errors.append(f"{member.filename}: a symbolic link; not imported")
             continue
         if member.file_size > MAX_FILE_BYTES:
-            result.errors.append(f"{member.filename}: {member.file_size / 2**20:.0f} MB uncompressed, more than "
-                                 f"{MAX_FILE_BYTES // 2**20} MB; not imported")
+            result.errors.append(
+                f"{member.filename}: {member.file_size / 2**20:.0f} MB uncompressed, more than "
+                f"{MAX_FILE_BYTES // 2**20} MB; not imported"
+            )
             continue
         if member.file_size > 2**20 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            result.errors.append(f"{member.filename}: compressed {member.file_size // max(member.compress_size, 1)}x, "
-                                 f"more than {MAX_RATIO}x (a zip bomb?); not imported")
+            result.errors.append(
+                f"{member.filename}: compressed {member.file_size // max(member.compress_size, 1)}x, "
+                f"more than {MAX_RATIO}x (a zip bomb?); not imported"
+            )
             continue
-        candidates.append(Candidate(member.filename, relative, _zip_reader(source, member),
-                                    _zip_mtime(member)))
+        candidates.append(
+            Candidate(member.filename, relative, _zip_reader(source, member), _zip_mtime(member))
+        )
     return candidates
 
 
@@ -280,6 +320,7 @@ def _zip_reader(source, member):
         # The header's size can lie; never read more than the cap allows.
         with zipfile.ZipFile(source) as archive, archive.open(member) as handle:
             return handle.read(MAX_FILE_BYTES + 1)
+
     return read
 
 
@@ -297,8 +338,9 @@ def _folder_candidates(source, result):
     for directory, subdirectories, files in os.walk(source, followlinks=False):
         for name in list(subdirectories):
             if os.path.islink(os.path.join(directory, name)):
-                result.errors.append(f"{Path(directory, name).relative_to(source)}: a symbolic link to a folder; "
-                                     f"not followed")
+                result.errors.append(
+                    f"{Path(directory, name).relative_to(source)}: a symbolic link to a folder; not followed"
+                )
                 subdirectories.remove(name)
         for name in sorted(files):
             path = Path(directory, name)
@@ -317,4 +359,5 @@ def _file_reader(path):
     def read():
         with open(path, "rb") as handle:
             return handle.read(MAX_FILE_BYTES + 1)
+
     return read

@@ -43,8 +43,7 @@ class Course:
         """Load `root`/nbgrader_config.py; raise CourseError if the folder has none."""
         root = Path(root).resolve()
         if not (root / CONFIG_NAME).is_file():
-            raise CourseError(
-                f"no {CONFIG_NAME} in {root}: run from the course folder or pass --course DIR")
+            raise CourseError(f"no {CONFIG_NAME} in {root}: run from the course folder or pass --course DIR")
         prepare_environment()
         config = PyFileConfigLoader(CONFIG_NAME, path=str(root)).load_config()
         config.CourseDirectory.root = str(root)
@@ -72,16 +71,22 @@ class Course:
         return self.root / name
 
     def assignment_dir(self, step_name, assignment, student="."):
-        return Path(self.coursedir().format_path(
-            getattr(self.coursedir(), f"{step_name}_directory"), student, assignment))
+        return Path(
+            self.coursedir().format_path(
+                getattr(self.coursedir(), f"{step_name}_directory"), student, assignment
+            )
+        )
 
     def lessons(self):
         """Assignments found in the source folder: NN_name folders holding a notebook, sorted."""
         source = self.step_dir("source")
         if not source.is_dir():
             return []
-        return sorted(p.name for p in source.iterdir()
-                      if p.is_dir() and LESSON_PATTERN.match(p.name) and notebook_files(p))
+        return sorted(
+            p.name
+            for p in source.iterdir()
+            if p.is_dir() and LESSON_PATTERN.match(p.name) and notebook_files(p)
+        )
 
     def notebook_names(self, assignment):
         """Notebook names (without .ipynb) of an assignment's source folder."""
@@ -131,7 +136,7 @@ class Course:
         prefix = "sqlite:///"
         if not url.startswith(prefix):
             return None
-        return Path(url[len(prefix):].split("?", 1)[0])
+        return Path(url[len(prefix) :].split("?", 1)[0])
 
 
 def prepare_environment():

@@ -24,8 +24,16 @@ import nbformat
 
 from .course import CONFIG_NAME, Course, CourseError
 from .grade import GRADED, KERNEL_DIED, TIMED_OUT, grade
-from .notebooks import (BEGIN_SOLUTION, END_SOLUTION, autograded_points, grade_id,
-                        is_autograded_test, is_solution_cell, read_notebook, without_marker_lines)
+from .notebooks import (
+    BEGIN_SOLUTION,
+    END_SOLUTION,
+    autograded_points,
+    grade_id,
+    is_autograded_test,
+    is_solution_cell,
+    read_notebook,
+    without_marker_lines,
+)
 from .release import release
 from .report import grade_rows, summary, text_histogram
 
@@ -73,7 +81,9 @@ class DemoResult:
 
     @property
     def ok(self):
-        return all(self.actual.get(student) == (exp.status, exp.score) for student, exp in self.expected.items())
+        return all(
+            self.actual.get(student) == (exp.status, exp.score) for student, exp in self.expected.items()
+        )
 
 
 def pick_demo_assignment(course, requested=None):
@@ -98,8 +108,11 @@ def make_course(source_course, assignments, root):
         target = course.step_dir("source") / assignment
         if target.exists():
             shutil.rmtree(target)
-        shutil.copytree(source_course.step_dir("source") / assignment, target,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(
+            source_course.step_dir("source") / assignment,
+            target,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        )
     return course
 
 
@@ -167,9 +180,14 @@ def build_class(course, assignment, students=DEMO_STUDENTS):
             exercise_id, function = first_exercise(source)
             cell_index = [grade_id(cell) for cell in correct.cells].index(exercise_id)
             broken = tests_broken_by(source, function, exercise_id)
-            totals["lost_to_bug"] = sum(float(c.metadata["nbgrader"].get("points", 0)) for c in source.cells
-                                        if is_autograded_test(c) and grade_id(c) in broken)
-            versions["one_bug"] = _edited(correct, cell_index, append=PERTURB_SOURCE.replace("{name}", function))
+            totals["lost_to_bug"] = sum(
+                float(c.metadata["nbgrader"].get("points", 0))
+                for c in source.cells
+                if is_autograded_test(c) and grade_id(c) in broken
+            )
+            versions["one_bug"] = _edited(
+                correct, cell_index, append=PERTURB_SOURCE.replace("{name}", function)
+            )
             versions["infinite_loop"] = _edited(correct, cell_index, prepend="while True:\n    pass\n")
             versions["kernel_dies"] = _edited(correct, cell_index, prepend="import os\nos._exit(1)\n")
         else:  # later notebooks of a multi-notebook assignment: correct for the broken students
@@ -183,8 +201,11 @@ def build_class(course, assignment, students=DEMO_STUDENTS):
     reasons = {
         "correct": Expectation(GRADED, totals["max"], "reference solutions: every test point"),
         "blank": Expectation(GRADED, 0.0, "the release unchanged: no test can pass"),
-        "one_bug": Expectation(GRADED, totals["max"] - totals["lost_to_bug"],
-                               f"{function} returns wrong values: loses {', '.join(broken)}"),
+        "one_bug": Expectation(
+            GRADED,
+            totals["max"] - totals["lost_to_bug"],
+            f"{function} returns wrong values: loses {', '.join(broken)}",
+        ),
         "infinite_loop": Expectation(TIMED_OUT, None, "while True: pass in the first solution cell"),
         "kernel_dies": Expectation(KERNEL_DIED, None, "os._exit(1) in the first solution cell"),
     }
@@ -210,8 +231,18 @@ def _edited(notebook, cell_index, prepend="", append=""):
     return copy
 
 
-def run_demo(assignment=None, *, source_course=".", into=None, workers=2, timeout=30, total_timeout=600,
-             progress=True, students=DEMO_STUDENTS, sandbox=None):
+def run_demo(
+    assignment=None,
+    *,
+    source_course=".",
+    into=None,
+    workers=2,
+    timeout=30,
+    total_timeout=600,
+    progress=True,
+    students=DEMO_STUDENTS,
+    sandbox=None,
+):
     """Build, release, submit, grade and check the demo class; returns a DemoResult."""
     source = source_course if isinstance(source_course, Course) else Course.open(source_course)
     assignment = pick_demo_assignment(source, assignment)
@@ -224,8 +255,15 @@ def run_demo(assignment=None, *, source_course=".", into=None, workers=2, timeou
                 problem = result.error or "\n".join(str(leak) for leak in result.leaks)
                 raise CourseError(f"the release of {assignment} failed its check:\n{problem}")
         expected = build_class(course, assignment, students)
-        grade(course, assignment, workers=workers, timeout=timeout, total_timeout=total_timeout,
-              progress=progress, sandbox=sandbox)
+        grade(
+            course,
+            assignment,
+            workers=workers,
+            timeout=timeout,
+            total_timeout=total_timeout,
+            progress=progress,
+            sandbox=sandbox,
+        )
         rows = [row for row in grade_rows(course) if row.assignment == assignment]
         actual = {}
         for row in rows:  # one notebook per lesson; several notebooks add up
@@ -243,9 +281,11 @@ def run_demo(assignment=None, *, source_course=".", into=None, workers=2, timeou
             pages = feedback(course, [assignment])
             csv_path = course.state_dir / "grades.csv"
             report(course, csv_path)
-            text += (f"\nfeedback: {len(pages.written)} page(s) under {course.root / 'feedback'}"
-                     + (f" ({len(pages.errors)} error(s): {pages.errors[0]})" if pages.errors else "")
-                     + f"\ngrades: {csv_path}")
+            text += (
+                f"\nfeedback: {len(pages.written)} page(s) under {course.root / 'feedback'}"
+                + (f" ({len(pages.errors)} error(s): {pages.errors[0]})" if pages.errors else "")
+                + f"\ngrades: {csv_path}"
+            )
         return DemoResult(course.root, assignment, expected, actual, text)
     finally:
         if temporary:
@@ -253,17 +293,30 @@ def run_demo(assignment=None, *, source_course=".", into=None, workers=2, timeou
 
 
 def _demo_text(course, assignment, expected, actual, rows, kept=True):
-    where = (f"in {course.root}" if kept else
-             f"in a temporary folder, removed when the demo ends (keep it with --into DIR)")
-    lines = [f"demo class for {assignment} {where}", summary(rows), text_histogram(rows), "",
-             f"{'student':<15} {'expected':<22} {'got':<22} check"]
+    where = (
+        f"in {course.root}"
+        if kept
+        else "in a temporary folder, removed when the demo ends (keep it with --into DIR)"
+    )
+    lines = [
+        f"demo class for {assignment} {where}",
+        summary(rows),
+        text_histogram(rows),
+        "",
+        f"{'student':<15} {'expected':<22} {'got':<22} check",
+    ]
     for student, exp in expected.items():
         got = actual.get(student, ("not graded", None))
         mark = "ok" if got == (exp.status, exp.score) else "MISMATCH"
-        lines.append(f"{student:<15} {_show(exp.status, exp.score):<22} {_show(*got):<22} {mark}   {exp.reason}")
+        lines.append(
+            f"{student:<15} {_show(exp.status, exp.score):<22} {_show(*got):<22} {mark}   {exp.reason}"
+        )
     ok = all(actual.get(s) == (e.status, e.score) for s, e in expected.items())
-    lines.append("demo: every student got exactly the expected status and score" if ok
-                 else "demo: MISMATCH between expected and actual grades (see above)")
+    lines.append(
+        "demo: every student got exactly the expected status and score"
+        if ok
+        else "demo: MISMATCH between expected and actual grades (see above)"
+    )
     return "\n".join(lines)
 
 
@@ -276,7 +329,9 @@ def referenced_names(source):
     tree = _parse(source)
     if tree is None:
         return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return {
+        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
 
 
 def defined_functions(source):
@@ -327,4 +382,3 @@ def _parse(source):
         return ast.parse(cleaned)
     except SyntaxError:
         return None
-

@@ -45,8 +45,10 @@ def feedback(course, assignments=None):
         for student, record in sorted(status[assignment].items()):
             folder = course.assignment_dir("feedback", assignment, student)
             if record["status"] == GRADER_ERROR:
-                result.errors.append(f"{student}/{assignment}: grader error ({record.get('detail', '')}); "
-                                     f"no feedback until it is graded again")
+                result.errors.append(
+                    f"{student}/{assignment}: grader error ({record.get('detail', '')}); "
+                    f"no feedback until it is graded again"
+                )
                 continue
             if record["status"] != GRADED:
                 for name in course.notebook_names(assignment):
@@ -103,17 +105,19 @@ def _write_status_page(folder, notebook, assignment, record):
     detail = html.escape(record.get("detail") or "")
     advice = {
         "timed out": "A cell ran longer than the time limit (often an endless loop). "
-                     "Run your notebook top to bottom, fix the slow cell and resubmit.",
+        "Run your notebook top to bottom, fix the slow cell and resubmit.",
         "kernel died": "Python itself stopped while running your notebook (for example os._exit, "
-                       "a crash in a library, or running out of memory). Fix it and resubmit.",
+        "a crash in a library, or running out of memory). Fix it and resubmit.",
         "invalid notebook": "The file you submitted is not a readable Jupyter notebook. "
-                            "Resubmit the .ipynb file saved from Jupyter.",
+        "Resubmit the .ipynb file saved from Jupyter.",
         "missing": "No notebook was received for this assignment.",
     }.get(record["status"], "")
     path.write_text(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
         f"<title>{html.escape(notebook)}</title></head><body>\n"
         f"<h1>{html.escape(assignment)}: not graded</h1>\n"
         f"<p>Status: <b>{html.escape(record['status'])}</b>" + (f" ({detail})" if detail else "") + "</p>\n"
-        f"<p>{html.escape(advice)}</p>\n</body></html>\n", encoding="utf-8")
+        f"<p>{html.escape(advice)}</p>\n</body></html>\n",
+        encoding="utf-8",
+    )
     return path

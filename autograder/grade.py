@@ -27,7 +27,6 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
-
 from pathlib import Path
 
 from .course import child_environment
@@ -82,8 +81,9 @@ def precheck(course, assignment, student):
     expected = course.notebook_names(assignment)
     present = [name for name in expected if (folder / f"{name}.ipynb").is_file()]
     if not present:
-        return Outcome(student, assignment, MISSING, f"no {expected[0]}.ipynb submitted",
-                       missing_notebooks=expected)
+        return Outcome(
+            student, assignment, MISSING, f"no {expected[0]}.ipynb submitted", missing_notebooks=expected
+        )
     for name in present:
         try:
             read_notebook(folder / f"{name}.ipynb")
@@ -92,9 +92,20 @@ def precheck(course, assignment, student):
     return None
 
 
-def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
-          total_timeout=DEFAULT_TOTAL_TIMEOUT, students=None, progress=True, grading_mode=True,
-          sandbox=None, dask_client=None, only_missing=False):
+def grade(
+    course,
+    assignment,
+    *,
+    workers=1,
+    timeout=DEFAULT_CELL_TIMEOUT,
+    total_timeout=DEFAULT_TOTAL_TIMEOUT,
+    students=None,
+    progress=True,
+    grading_mode=True,
+    sandbox=None,
+    dask_client=None,
+    only_missing=False,
+):
     """Grade every submission of `assignment`; returns [Outcome] sorted by student.
 
     workers:        submissions graded at the same time (each one process plus its sandbox).
@@ -143,19 +154,27 @@ def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
     # Until its result arrives, each queued submission is "not graded": if the batch stops, the
     # report still lists every student, with the reason.
     for student in to_run:
-        by_assignment[student] = Outcome(student, assignment, NOT_GRADED,
-                                         "the grading batch stopped before this submission was graded").record()
+        by_assignment[student] = Outcome(
+            student, assignment, NOT_GRADED, "the grading batch stopped before this submission was graded"
+        ).record()
     course.save_status(status)
 
     from tqdm import tqdm
 
-    bar = tqdm(total=len(students), desc=f"grading {assignment}", unit="submission",
-               disable=not progress or None, file=sys.stderr)
+    bar = tqdm(
+        total=len(students),
+        desc=f"grading {assignment}",
+        unit="submission",
+        disable=not progress or None,
+        file=sys.stderr,
+    )
     for outcome in outcomes:
         _report_progress(bar, outcome, progress)
 
     def finish(outcome):
-        present = {p.stem for p in notebook_files(course.assignment_dir("submitted", assignment, outcome.student))}
+        present = {
+            p.stem for p in notebook_files(course.assignment_dir("submitted", assignment, outcome.student))
+        }
         outcome.missing_notebooks = [name for name in expected if name not in present]
         outcomes.append(outcome)
         by_assignment[outcome.student] = outcome.record()
@@ -167,19 +186,36 @@ def grade(course, assignment, *, workers=1, timeout=DEFAULT_CELL_TIMEOUT,
 
         if progress and dashboard(dask_client):
             bar.write(f"  Dask dashboard: {dashboard(dask_client)}", file=sys.stderr)
-        grade_on_dask(course, assignment, to_run, client=dask_client, timeout=timeout,
-                      total_timeout=total_timeout, grading_mode=grading_mode, sandbox=sandbox, on_result=finish)
+        grade_on_dask(
+            course,
+            assignment,
+            to_run,
+            client=dask_client,
+            timeout=timeout,
+            total_timeout=total_timeout,
+            grading_mode=grading_mode,
+            sandbox=sandbox,
+            on_result=finish,
+        )
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(grade_one, course, assignment, student, timeout, total_timeout, grading_mode,
-                                   sandbox): student
-                       for student in to_run}
+            futures = {
+                pool.submit(
+                    grade_one, course, assignment, student, timeout, total_timeout, grading_mode, sandbox
+                ): student
+                for student in to_run
+            }
             for future in as_completed(futures):
                 try:
                     outcome = future.result()
                 except Exception as error:  # a broken grader for one submission must not stop the batch
-                    outcome = Outcome(futures[future], assignment, GRADER_ERROR,
-                                      f"the grading driver failed: {error!r}", graded_at=_now())
+                    outcome = Outcome(
+                        futures[future],
+                        assignment,
+                        GRADER_ERROR,
+                        f"the grading driver failed: {error!r}",
+                        graded_at=_now(),
+                    )
                 finish(outcome)
     bar.close()
     return sorted(outcomes, key=lambda o: o.student)
@@ -210,21 +246,44 @@ def grade_one(course, assignment, student, timeout, total_timeout, grading_mode=
     # several workers sharing the cores, made lessons 10-30x slower. An explicit setting wins.
     if "OPENBLAS_NUM_THREADS" not in os.environ:
         env["OPENBLAS_NUM_THREADS"] = "1"
-    command = [sys.executable, "-m", "autograder", "_autograde-one", "--course", str(course.root),
-               assignment, student, "--timeout", str(int(timeout)), "--result", str(logs / f"{student}.run.json")]
+    command = [
+        sys.executable,
+        "-m",
+        "autograder",
+        "_autograde-one",
+        "--course",
+        str(course.root),
+        assignment,
+        student,
+        "--timeout",
+        str(int(timeout)),
+        "--result",
+        str(logs / f"{student}.run.json"),
+    ]
     command += sandbox.arguments()
     start = time.perf_counter()
     with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True, env=child_environment(env),
-                                   cwd=str(course.root))
+        process = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=child_environment(env),
+            cwd=str(course.root),
+        )
         try:
             process.wait(timeout=total_timeout)
         except subprocess.TimeoutExpired:
             kill_process_tree(process)
-            return Outcome(student, assignment, TIMED_OUT,
-                           f"exceeded the total limit of {total_timeout:g} s; killed",
-                           seconds=time.perf_counter() - start, graded_at=_now())
+            return Outcome(
+                student,
+                assignment,
+                TIMED_OUT,
+                f"exceeded the total limit of {total_timeout:g} s; killed",
+                seconds=time.perf_counter() - start,
+                graded_at=_now(),
+            )
     seconds = time.perf_counter() - start
     outcome = classify(course, assignment, student, record_path, process.returncode)
     outcome.seconds, outcome.graded_at = seconds, _now()
@@ -285,26 +344,40 @@ def classify(course, assignment, student, record_path, returncode):
     nothing the student's code prints or raises is read here.
     """
     if not Path(record_path).exists():
-        return Outcome(student, assignment, GRADER_ERROR,
-                       f"the grading process exited with code {returncode} before reporting; "
-                       f"see grading/logs/{assignment}/{student}.log")
+        return Outcome(
+            student,
+            assignment,
+            GRADER_ERROR,
+            f"the grading process exited with code {returncode} before reporting; "
+            f"see grading/logs/{assignment}/{student}.log",
+        )
     try:
         record = json.loads(Path(record_path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         return Outcome(student, assignment, GRADER_ERROR, f"unreadable verdict record: {error}")
     if record.get("status") == "running":
-        return Outcome(student, assignment, GRADER_ERROR,
-                       f"the grading process stopped before it finished (exit code {returncode}); "
-                       f"see grading/logs/{assignment}/{student}.log")
+        return Outcome(
+            student,
+            assignment,
+            GRADER_ERROR,
+            f"the grading process stopped before it finished (exit code {returncode}); "
+            f"see grading/logs/{assignment}/{student}.log",
+        )
     status = record.get("status") if record.get("status") in STATUSES else GRADER_ERROR
     if status == GRADED and returncode != 0:
-        return Outcome(student, assignment, GRADER_ERROR,
-                       f"nbgrader could not save the grades (exit {returncode}); "
-                       f"see grading/logs/{assignment}/{student}.log")
+        return Outcome(
+            student,
+            assignment,
+            GRADER_ERROR,
+            f"nbgrader could not save the grades (exit {returncode}); "
+            f"see grading/logs/{assignment}/{student}.log",
+        )
     outcome = Outcome(student, assignment, status, record.get("detail", ""))
     outcome.isolation = record.get("isolation", "")
-    outcome.tests = {name: {"passed": test.get("passed"), "failures": test.get("failures", [])}
-                     for name, test in record.get("tests", {}).items()}
+    outcome.tests = {
+        name: {"passed": test.get("passed"), "failures": test.get("failures", [])}
+        for name, test in record.get("tests", {}).items()
+    }
     return outcome
 
 
@@ -317,9 +390,16 @@ def autograde_one(course, assignment, student, timeout, result_path, sandbox=Non
         extra.CourseDirectory.db_url = f"{coursedir.db_url}?timeout={SQLITE_BUSY_SECONDS}"
     api = course.api(extra)
     result = api.autograde(assignment, student, force=True, create=True)
-    result_path.write_text(json.dumps({"success": bool(result.get("success")),
-                                       "log": result.get("log", ""),
-                                       "error": result.get("error", "")}), encoding="utf-8")
+    result_path.write_text(
+        json.dumps(
+            {
+                "success": bool(result.get("success")),
+                "log": result.get("log", ""),
+                "error": result.get("error", ""),
+            }
+        ),
+        encoding="utf-8",
+    )
     sys.stdout.write(result.get("log", "") + result.get("error", ""))
     return 0 if result.get("success") else 1
 
@@ -347,4 +427,3 @@ def _check_positive(name, value, hint):
 
 def _now():
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-

@@ -16,9 +16,20 @@ from pathlib import Path
 import nbformat
 
 from .course import CourseError
-from .notebooks import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, MARKERS,
-                        grade_id, is_solution_cell, notebook_files, public_lines, read_notebook,
-                        region_lines, source_lines)
+from .notebooks import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_HIDDEN,
+    END_SOLUTION,
+    MARKERS,
+    grade_id,
+    is_solution_cell,
+    notebook_files,
+    public_lines,
+    read_notebook,
+    region_lines,
+    source_lines,
+)
 
 # Shorter region lines ("return x", ")") are too common to prove where a non-notebook line came from.
 MIN_DISTINCTIVE_CHARS = 8
@@ -54,8 +65,13 @@ def release(course, assignments):
         start = time.perf_counter()
         outcome = api.generate_assignment(assignment, force=True, create=True)
         if not outcome["success"]:
-            results.append(ReleaseResult(assignment, time.perf_counter() - start,
-                                         error=_last_lines(outcome.get("log", "") + outcome.get("error", ""))))
+            results.append(
+                ReleaseResult(
+                    assignment,
+                    time.perf_counter() - start,
+                    error=_last_lines(outcome.get("log", "") + outcome.get("error", "")),
+                )
+            )
             continue
         release_dir = course.assignment_dir("release", assignment)
         for path in notebook_files(release_dir):
@@ -169,5 +185,5 @@ def require_released(course, assignment):
         except MissingEntry:
             raise CourseError(
                 f"assignment {assignment!r} is not in the gradebook: run `python -m autograder release "
-                f"{assignment}` first") from None
-
+                f"{assignment}` first"
+            ) from None

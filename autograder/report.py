@@ -94,13 +94,17 @@ def summary(rows):
     for assignment in sorted({row.assignment for row in rows}):
         mine = [row for row in rows if row.assignment == assignment]
         counts = {state: sum(row.status == state for row in mine) for state in STATUSES}
-        lines.append(f"{assignment}: {len(mine)} row(s): "
-                     + ", ".join(f"{n} {state}" for state, n in counts.items() if n))
+        lines.append(
+            f"{assignment}: {len(mine)} row(s): "
+            + ", ".join(f"{n} {state}" for state, n in counts.items() if n)
+        )
         scores = [row.score for row in mine if row.score is not None]
         if scores:
-            lines.append(f"  graded scores: mean {statistics.mean(scores):.2f}, median "
-                         f"{statistics.median(scores):.2f}, min {min(scores):g}, max {max(scores):g} "
-                         f"(of {_number(mine[0].max_score)})")
+            lines.append(
+                f"  graded scores: mean {statistics.mean(scores):.2f}, median "
+                f"{statistics.median(scores):.2f}, min {min(scores):g}, max {max(scores):g} "
+                f"(of {_number(mine[0].max_score)})"
+            )
         not_graded = [row for row in mine if row.status != GRADED]
         for row in not_graded:
             lines.append(f"  {row.student}: {row.status}" + (f" ({row.detail})" if row.detail else ""))

@@ -25,14 +25,14 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))  # the synthetic lesson is test support, not shipped
 
+import nbformat  # noqa: E402
+from synthetic_lesson import SYNTHETIC_LESSON, write_synthetic_lesson  # noqa: E402
+
 from autograder.course import Course  # noqa: E402
 from autograder.demo import make_course, with_solutions  # noqa: E402
 from autograder.grade import GRADED, grade  # noqa: E402
 from autograder.notebooks import read_notebook  # noqa: E402
 from autograder.release import release  # noqa: E402
-from synthetic_lesson import SYNTHETIC_LESSON, write_synthetic_lesson  # noqa: E402
-
-import nbformat  # noqa: E402
 
 
 def build_course(root, lesson):
@@ -88,9 +88,14 @@ def main():
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--rounds", type=int, default=1, help="alternating rounds over the worker counts")
     parser.add_argument("--lesson", help="default: 01_* if it exists, else the synthetic lesson")
-    parser.add_argument("--modes", nargs="+", choices=MODES, default=["sandboxed"],
-                        help="sandboxed (the course's grading), in-kernel (nbgrader's Execute), dask (the "
-                             "sandboxed grading as tasks on a LocalCluster of --workers single-threaded workers)")
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=MODES,
+        default=["sandboxed"],
+        help="sandboxed (the course's grading), in-kernel (nbgrader's Execute), dask (the "
+        "sandboxed grading as tasks on a LocalCluster of --workers single-threaded workers)",
+    )
     args = parser.parse_args()
     if args.students < 1 or args.rounds < 1 or any(w < 1 for w in args.workers):
         parser.error("--students, --rounds and --workers must be at least 1")
@@ -100,9 +105,13 @@ def main():
     root = Path(tempfile.mkdtemp(prefix="bench-grading-")) / "course"
     try:
         course, lesson = build_course(root, lesson)
-        print(f"lesson: {lesson}{' (synthetic: lesson 01 does not exist yet)' if lesson == SYNTHETIC_LESSON else ''}")
-        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
-              f"students: {args.students}")
+        print(
+            f"lesson: {lesson}{' (synthetic: lesson 01 does not exist yet)' if lesson == SYNTHETIC_LESSON else ''}"
+        )
+        print(
+            f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+            f"students: {args.students}"
+        )
 
         (first,) = release(course, [lesson])
         (again,) = release(course, [lesson])
@@ -127,8 +136,16 @@ def main():
                         client, cluster = open_client(local_workers=workers)
                     load_before = os.getloadavg()[0]
                     start = time.perf_counter()
-                    outcomes = grade(courses[mode], lesson, workers=workers, timeout=120, total_timeout=900,
-                                     students=names, progress=False, dask_client=client)
+                    outcomes = grade(
+                        courses[mode],
+                        lesson,
+                        workers=workers,
+                        timeout=120,
+                        total_timeout=900,
+                        students=names,
+                        progress=False,
+                        dask_client=client,
+                    )
                     wall = time.perf_counter() - start
                     if client is not None:
                         close(client, cluster)
@@ -136,29 +153,43 @@ def main():
                     median = statistics.median(o.seconds for o in outcomes)
                     per_submission[(mode, workers)].append(median)
                     bad = [o for o in outcomes if o.status != GRADED] if mode != "in-kernel" else []
-                    print(f"round {round_index + 1}, {mode}, --workers {workers}: {wall:.1f} s for {len(names)} "
-                          f"submissions ({wall / len(names):.2f} s each); median time per submission "
-                          f"{median:.2f} s; {len(names) / (wall / 60) / workers:.1f} submissions per core-minute; "
-                          f"not graded: {len(bad)}; "
-                          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after", flush=True)
+                    print(
+                        f"round {round_index + 1}, {mode}, --workers {workers}: {wall:.1f} s for {len(names)} "
+                        f"submissions ({wall / len(names):.2f} s each); median time per submission "
+                        f"{median:.2f} s; {len(names) / (wall / 60) / workers:.1f} submissions per core-minute; "
+                        f"not graded: {len(bad)}; "
+                        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after",
+                        flush=True,
+                    )
         for workers in args.workers:
             if ("sandboxed", workers) in walls and ("in-kernel", workers) in walls:
-                ratio = (statistics.median(per_submission[("sandboxed", workers)])
-                         / statistics.median(per_submission[("in-kernel", workers)]))
-                print(f"--workers {workers}: sandboxed / in-kernel time per submission (median of rounds): "
-                      f"{ratio:.2f} ({100 * (ratio - 1):+.0f}%)")
+                ratio = statistics.median(per_submission[("sandboxed", workers)]) / statistics.median(
+                    per_submission[("in-kernel", workers)]
+                )
+                print(
+                    f"--workers {workers}: sandboxed / in-kernel time per submission (median of rounds): "
+                    f"{ratio:.2f} ({100 * (ratio - 1):+.0f}%)"
+                )
             if ("sandboxed", workers) in walls and ("dask", workers) in walls:
-                ratio = statistics.median(walls[("sandboxed", workers)]) / statistics.median(walls[("dask", workers)])
-                print(f"{workers} workers: throughput of dask / local grading (median of rounds): {ratio:.2f} "
-                      f"({100 * (ratio - 1):+.0f}%)")
+                ratio = statistics.median(walls[("sandboxed", workers)]) / statistics.median(
+                    walls[("dask", workers)]
+                )
+                print(
+                    f"{workers} workers: throughput of dask / local grading (median of rounds): {ratio:.2f} "
+                    f"({100 * (ratio - 1):+.0f}%)"
+                )
         for mode in args.modes:
             if len(args.workers) > 1:
                 base = min(args.workers)
                 for workers in sorted(args.workers):
                     if workers != base:
-                        ratio = statistics.median(walls[(mode, base)]) / statistics.median(walls[(mode, workers)])
-                        print(f"{mode}: speed-up of --workers {workers} over --workers {base} "
-                              f"(median of rounds): {ratio:.2f}x")
+                        ratio = statistics.median(walls[(mode, base)]) / statistics.median(
+                            walls[(mode, workers)]
+                        )
+                        print(
+                            f"{mode}: speed-up of --workers {workers} over --workers {base} "
+                            f"(median of rounds): {ratio:.2f}x"
+                        )
     finally:
         shutil.rmtree(root.parent, ignore_errors=True)
 

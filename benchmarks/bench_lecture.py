@@ -33,7 +33,9 @@ def run(notebook, cwd):
     started = time.monotonic()
     error = ""
     try:
-        NotebookClient(notebook, timeout=3600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+        NotebookClient(
+            notebook, timeout=3600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+        ).execute()
     except Exception as exc:  # noqa: BLE001 - reported in the table
         error = type(exc).__name__
     return time.monotonic() - started, error
@@ -61,8 +63,10 @@ def main():
             full_load = os.getloadavg()[0]
         live, live_error = run(live_only_notebook(path), path.parent)
         live_load = os.getloadavg()[0]
-        print(f"{path.stem:<24} {full:>11.1f} {full_load:>5.1f} {live:>13.1f} {live_load:>5.1f} {full_error} {live_error}",
-              flush=True)
+        print(
+            f"{path.stem:<24} {full:>11.1f} {full_load:>5.1f} {live:>13.1f} {live_load:>5.1f} {full_error} {live_error}",
+            flush=True,
+        )
     print("load: 1-minute load average right after each run (2 cores)")
 
 

@@ -60,8 +60,14 @@ def full_size_folder(source, target):
             rows = np.tile(rows, (repeat, 1))[:ROWS_PER_BATCH]
             labels = np.tile(labels, repeat)[:ROWS_PER_BATCH]
         with open(target / name, "wb") as handle:
-            pickle.dump({b"data": np.ascontiguousarray(rows, dtype=np.uint8),
-                         b"labels": [int(label) for label in labels]}, handle, protocol=2)
+            pickle.dump(
+                {
+                    b"data": np.ascontiguousarray(rows, dtype=np.uint8),
+                    b"labels": [int(label) for label in labels],
+                },
+                handle,
+                protocol=2,
+            )
     if (source / META_FILE).exists():
         shutil.copy(source / META_FILE, target / META_FILE)
     return tiled
@@ -75,17 +81,26 @@ def run_lesson(path, env, timeout):
     old_env = dict(os.environ)
     os.environ.update(env)
     try:
-        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=True,
-                                resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            notebook,
+            timeout=timeout,
+            kernel_name="python3",
+            allow_errors=True,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
         start = time.perf_counter()
         client.execute()  # starts, runs and shuts down (reaps) the kernel
         seconds = time.perf_counter() - start
     finally:
         os.environ.clear()
         os.environ.update(old_env)
-    errors = [f"cell {index}: {output.get('ename')}: {str(output.get('evalue'))[:80]}"
-              for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"
-              for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+    errors = [
+        f"cell {index}: {output.get('ename')}: {str(output.get('evalue'))[:80]}"
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
     return seconds, errors
 
 
@@ -93,11 +108,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lessons", nargs="*", help="lesson numbers to run, e.g. 03 07 (default: all)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell before giving up")
-    parser.add_argument("--grading", action="store_true",
-                        help="grading mode instead (COURSE_GRADING_MODE=1, the data as found, no tiling)")
+    parser.add_argument(
+        "--grading",
+        action="store_true",
+        help="grading mode instead (COURSE_GRADING_MODE=1, the data as found, no tiling)",
+    )
     args = parser.parse_args()
 
-    folders = sorted(p for p in (REPO / "notebooks").iterdir() if p.is_dir() and re.match(r"^\d{2}_\w+$", p.name))
+    folders = sorted(
+        p for p in (REPO / "notebooks").iterdir() if p.is_dir() and re.match(r"^\d{2}_\w+$", p.name)
+    )
     if args.lessons:
         folders = [p for p in folders if p.name[:2] in args.lessons]
     source = locate_cifar10(download=False)
@@ -108,14 +128,26 @@ def main():
             print(f"grading mode; data: {source}")
         else:
             tiled = full_size_folder(source, target)
-            print(f"full mode; data: {source}" + (
-                f" holds a subset; tiled to 50,000 training and 10,000 test images in {target}"
-                " (timings only: a tiled set carries no more information than the subset)"
-                if tiled else f" copied to {target}"))
-        env = {"CIFAR10_DIR": str(target), "COURSE_GRADING_MODE": "1" if args.grading else "0",
-               "OPENBLAS_NUM_THREADS": "1",
-               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-        print(f"{'lesson':26s} {'seconds':>8s}  {'goal':>5s}  {'kernel CPU s':>12s}  {'errors':>6s}  load average before -> after")
+            print(
+                f"full mode; data: {source}"
+                + (
+                    f" holds a subset; tiled to 50,000 training and 10,000 test images in {target}"
+                    " (timings only: a tiled set carries no more information than the subset)"
+                    if tiled
+                    else f" copied to {target}"
+                )
+            )
+        env = {
+            "CIFAR10_DIR": str(target),
+            "COURSE_GRADING_MODE": "1" if args.grading else "0",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "MPLBACKEND": "Agg",
+        }
+        print(
+            f"{'lesson':26s} {'seconds':>8s}  {'goal':>5s}  {'kernel CPU s':>12s}  {'errors':>6s}  load average before -> after"
+        )
         total = 0.0
         for folder in folders:
             before = load_average()
@@ -124,9 +156,16 @@ def main():
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
             total += seconds
-            verdict = "-" if args.grading else ("met" if seconds <= GOAL_SECONDS else f"+{seconds - GOAL_SECONDS:.0f}s")
-            print(f"{folder.name:26s} {seconds:8.1f}  {verdict:>5s}  {cpu:12.1f}  {len(errors):6d}  "
-                  f"{before} -> {load_average()}", flush=True)
+            verdict = (
+                "-"
+                if args.grading
+                else ("met" if seconds <= GOAL_SECONDS else f"+{seconds - GOAL_SECONDS:.0f}s")
+            )
+            print(
+                f"{folder.name:26s} {seconds:8.1f}  {verdict:>5s}  {cpu:12.1f}  {len(errors):6d}  "
+                f"{before} -> {load_average()}",
+                flush=True,
+            )
             for error in errors[:3]:
                 print(f"    {error}")
         print(f"{'total':26s} {total:8.1f}")

@@ -32,8 +32,12 @@ import time
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--threads", type=int, default=2,
-                        help="BLAS threads for numpy and torch (default 2, the machine's cores)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="BLAS threads for numpy and torch (default 2, the machine's cores)",
+    )
     parser.add_argument("--n-train", type=int, default=50_000, help="training samples (default 50,000)")
     parser.add_argument("--n-loss", type=int, default=5_000, help="samples for figure 1 (default 5,000)")
     parser.add_argument("--n-naive", type=int, default=500, help="samples for the naive loss (default 500)")
@@ -179,14 +183,18 @@ def figure_loss(X, y, W, b, repeats):
     torch_run = torch_loss_and_grads(Xt, yt, W, b)
     loss, dW, db = numpy_run()
     t_loss, t_dW, t_db = torch_run()
-    agree = (abs(float(loss) - t_loss.item()) <= 1e-5 * abs(float(loss))
-             and np.allclose(dW, t_dW.numpy(), rtol=1e-3, atol=1e-6)
-             and np.allclose(db, t_db.numpy(), rtol=1e-3, atol=1e-6))
+    agree = (
+        abs(float(loss) - t_loss.item()) <= 1e-5 * abs(float(loss))
+        and np.allclose(dW, t_dW.numpy(), rtol=1e-3, atol=1e-6)
+        and np.allclose(db, t_db.numpy(), rtol=1e-3, atol=1e-6)
+    )
     times = interleaved_median_times({"numpy": numpy_run, "plain": plain_run, "torch": torch_run}, repeats)
     ratio = times["numpy"] / times["torch"]
     print(f"   numpy  _fast_softmax             {times['numpy'] * 1e3:8.2f} ms")
-    print(f"   numpy  softmax_loss_vectorized   {times['plain'] * 1e3:8.2f} ms  (plain, "
-          f"{times['plain'] / times['torch']:.2f} x torch)")
+    print(
+        f"   numpy  softmax_loss_vectorized   {times['plain'] * 1e3:8.2f} ms  (plain, "
+        f"{times['plain'] / times['torch']:.2f} x torch)"
+    )
     print(f"   torch  forward + backward        {times['torch'] * 1e3:8.2f} ms")
     print(f"   results agree with torch: {agree}")
     print(f"   ratio numpy / torch = {ratio:.2f}   (goal <= 1.0: {verdict(ratio, 1.0)})")
@@ -218,18 +226,23 @@ def figure_memory(X, epoch_time, repeats):
     print(f"\n3) epoch against the memory-read bound ({X.nbytes / 1e6:,.0f} MB array)")
     for name, t in kernel_times.items():
         print(f"   {name:12s} {t * 1e3:8.2f} ms  = {X.nbytes / t / 1e9:6.2f} GB/s")
-    print(f"   read bandwidth (fastest, {kernel}) {bandwidth / 1e9:.2f} GB/s;"
-          f" three passes = {bound * 1e3:.1f} ms")
+    print(
+        f"   read bandwidth (fastest, {kernel}) {bandwidth / 1e9:.2f} GB/s;"
+        f" three passes = {bound * 1e3:.1f} ms"
+    )
     print(f"   ratio epoch / bound = {ratio:.2f}   (goal <= 4.0: {verdict(ratio, 4.0)})")
     return ratio
 
 
 def figure_naive(X, y, W, b, n_naive, repeats):
     X_small, y_small = X[:n_naive], y[:n_naive]
-    times = interleaved_median_times({
-        "naive": lambda: softmax_loss_naive(W, b, X_small, y_small),
-        "vectorized": lambda: softmax_loss_vectorized(W, b, X, y),
-    }, repeats)
+    times = interleaved_median_times(
+        {
+            "naive": lambda: softmax_loss_naive(W, b, X_small, y_small),
+            "vectorized": lambda: softmax_loss_vectorized(W, b, X, y),
+        },
+        repeats,
+    )
     t_naive, t_vec = times["naive"], times["vectorized"]
     per_naive = t_naive / n_naive
     per_vec = t_vec / X.shape[0]

@@ -57,9 +57,13 @@ def cases():
 
     def race():
         return OptimizerRace(
-            {"SGD": (sgd, {"lr": 1e-3}), "momentum": (momentum, {"lr": 1e-3, "momentum": 0.9}),
-             "Adam": (adam, {"lr": 0.05, "betas": (0.9, 0.999)})},
-            landscape="rosenbrock", n_steps=200,
+            {
+                "SGD": (sgd, {"lr": 1e-3}),
+                "momentum": (momentum, {"lr": 1e-3, "momentum": 0.9}),
+                "Adam": (adam, {"lr": 0.05, "betas": (0.9, 0.999)}),
+            },
+            landscape="rosenbrock",
+            n_steps=200,
         )
 
     def race_quadratic():
@@ -69,36 +73,69 @@ def cases():
 
     def schedules():
         return ScheduleExplorer(
-            {"cosine": (cosine_annealing, {"lr0": 0.1, "T_max": 200}), "step": (step_decay, {"lr0": 0.1, "step_size": 30})},
+            {
+                "cosine": (cosine_annealing, {"lr0": 0.1, "T_max": 200}),
+                "step": (step_decay, {"lr0": 0.1, "step_size": 30}),
+            },
             n_steps=200,
         )
 
     rows = [
         ("GDStepper (100 steps), lr", gd, lambda w: w.sliders["lr"], np.geomspace(0.05, 0.25, 9)),
-        ("OptimizerRace (3 x 200 steps), SGD lr", race, lambda w: w.sliders["SGD"]["lr"],
-         np.geomspace(2e-4, 1.5e-3, 9)),
+        (
+            "OptimizerRace (3 x 200 steps), SGD lr",
+            race,
+            lambda w: w.sliders["SGD"]["lr"],
+            np.geomspace(2e-4, 1.5e-3, 9),
+        ),
         ("OptimizerRace, play/step index", race, lambda w: w.step_slider, np.arange(20, 200, 20)),
-        ("OptimizerRace, condition number", race_quadratic, lambda w: w.condition_slider,
-         np.geomspace(10, 200, 9)),
-        ("ScheduleExplorer (200 steps), T_max", schedules, lambda w: w.sliders["T_max"], np.arange(100, 300, 20)),
-        ("BatchNoiseExplorer, batch size", lambda: BatchNoiseExplorer(n_draws=200), lambda w: w.sliders["batch_size"],
-         [1, 2, 4, 8, 16, 32, 64, 128, 256]),
-        ("WeightDecayExplorer (2 x 200 steps), weight_decay",
-         lambda: WeightDecayExplorer(adam, adamw, n_steps=200), lambda w: w.sliders["weight_decay"],
-         np.geomspace(0.01, 1.0, 9)),
+        (
+            "OptimizerRace, condition number",
+            race_quadratic,
+            lambda w: w.condition_slider,
+            np.geomspace(10, 200, 9),
+        ),
+        (
+            "ScheduleExplorer (200 steps), T_max",
+            schedules,
+            lambda w: w.sliders["T_max"],
+            np.arange(100, 300, 20),
+        ),
+        (
+            "BatchNoiseExplorer, batch size",
+            lambda: BatchNoiseExplorer(n_draws=200),
+            lambda w: w.sliders["batch_size"],
+            [1, 2, 4, 8, 16, 32, 64, 128, 256],
+        ),
+        (
+            "WeightDecayExplorer (2 x 200 steps), weight_decay",
+            lambda: WeightDecayExplorer(adam, adamw, n_steps=200),
+            lambda w: w.sliders["weight_decay"],
+            np.geomspace(0.01, 1.0, 9),
+        ),
     ]
+
     def reference_race():
         names = list(OPTIMIZERS)[:8]
-        race = OptimizerRace({n: (OPTIMIZERS[n], default_hparams(n)) for n in names}, landscape="rosenbrock",
-                             n_steps=200)
+        race = OptimizerRace(
+            {n: (OPTIMIZERS[n], default_hparams(n)) for n in names}, landscape="rosenbrock", n_steps=200
+        )
         race.landscape_dropdown.value = "quadratic"
         return race
 
     rows += [
-        ("OptimizerRace, 8 reference optimizers, sgd lr", reference_race, lambda w: w.sliders["sgd"]["lr"],
-         np.geomspace(1e-3, 1e-2, 9)),
-        ("OptimizerRace, 8 reference optimizers, condition", reference_race, lambda w: w.condition_slider,
-         np.geomspace(10, 200, 9)),
+        (
+            "OptimizerRace, 8 reference optimizers, sgd lr",
+            reference_race,
+            lambda w: w.sliders["sgd"]["lr"],
+            np.geomspace(1e-3, 1e-2, 9),
+        ),
+        (
+            "OptimizerRace, 8 reference optimizers, condition",
+            reference_race,
+            lambda w: w.condition_slider,
+            np.geomspace(10, 200, 9),
+        ),
     ]
     return rows
 
@@ -139,10 +176,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    print(f"course.widgets redraw benchmark  (cpus={os.cpu_count()}, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})")
+    print(
+        f"course.widgets redraw benchmark  (cpus={os.cpu_count()}, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})"
+    )
     print("times are medians in ms per slider change; goal: update < 100 ms\n")
-    header = (f"{'widget, control':<52} {'n':>3} {'update':>8} {'cpu':>6} {'render':>8} {'redraw':>8} {'rebuild':>8} "
-              f"{'rebuild/update':>15}  goal")
+    header = (
+        f"{'widget, control':<52} {'n':>3} {'update':>8} {'cpu':>6} {'render':>8} {'redraw':>8} {'rebuild':>8} "
+        f"{'rebuild/update':>15}  goal"
+    )
     print(header)
     print("-" * len(header))
     all_met = True
@@ -162,10 +203,16 @@ def main(argv=None):
         )
         widget.close()
     print()
-    print("update = slider change as shipped (recompute + blitted render + PNG), wall time; cpu = its CPU time")
-    print("(what it costs without contention: compare when the load average is high); render = its render part;")
+    print(
+        "update = slider change as shipped (recompute + blitted render + PNG), wall time; cpu = its CPU time"
+    )
+    print(
+        "(what it costs without contention: compare when the load average is high); render = its render part;"
+    )
     print("redraw = full matplotlib draw reusing the artists; rebuild = new figure from scratch, drawn.")
-    print(f"goal (< {GOAL_SECONDS * 1e3:.0f} ms per slider change): {'met by every widget' if all_met else 'NOT met everywhere'}")
+    print(
+        f"goal (< {GOAL_SECONDS * 1e3:.0f} ms per slider change): {'met by every widget' if all_met else 'NOT met everywhere'}"
+    )
     return 0
 
 

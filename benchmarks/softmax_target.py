@@ -53,17 +53,35 @@ def main():
     n_val = min(5_000, len(data.y_train) // 10)
     split = Split(data.X_train[:-n_val], data.y_train[:-n_val], data.X_train[-n_val:], data.y_train[-n_val:])
     full = len(data.y_train) == 50_000 and len(data.y_test) == 10_000
-    print(f"{'full CIFAR-10' if full else 'NOT the full CIFAR-10'}: {len(split.y_train):,} training, "
-          f"{len(split.y_val):,} validation, {len(data.y_test):,} test images; load average "
-          f"{open('/proc/loadavg').read().split()[0] if os.path.exists('/proc/loadavg') else '?'}")
+    print(
+        f"{'full CIFAR-10' if full else 'NOT the full CIFAR-10'}: {len(split.y_train):,} training, "
+        f"{len(split.y_val):,} validation, {len(data.y_test):,} test images; load average "
+        f"{open('/proc/loadavg').read().split()[0] if os.path.exists('/proc/loadavg') else '?'}"
+    )
     rng = np.random.default_rng(0)
-    params0 = {"W": (1e-3 * rng.standard_normal((10, data.X_train.shape[1]))).astype(np.float32),
-               "b": (1e-3 * rng.standard_normal(10)).astype(np.float32)}
+    params0 = {
+        "W": (1e-3 * rng.standard_normal((10, data.X_train.shape[1]))).astype(np.float32),
+        "b": (1e-3 * rng.standard_normal(10)).astype(np.float32),
+    }
     started = time.perf_counter()
-    results = sweep(lambda lr: fit(loss_fn, params0, sgd, {"lr": lr}, split, epochs=args.epochs,
-                                   batch_size=args.batch_size, seed=0, evaluate=evaluate), args.lrs)
-    print(f"minibatch SGD, B = {args.batch_size}, {args.epochs} epochs per learning rate "
-          f"({time.perf_counter() - started:.0f} s in all):")
+    results = sweep(
+        lambda lr: fit(
+            loss_fn,
+            params0,
+            sgd,
+            {"lr": lr},
+            split,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=0,
+            evaluate=evaluate,
+        ),
+        args.lrs,
+    )
+    print(
+        f"minibatch SGD, B = {args.batch_size}, {args.epochs} epochs per learning rate "
+        f"({time.perf_counter() - started:.0f} s in all):"
+    )
     print(sweep_table(results))
     lr, chosen = best(results)
     test_accuracy = accuracy(chosen["params"]["W"], chosen["params"]["b"], data.X_test, data.y_test)

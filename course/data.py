@@ -35,8 +35,7 @@ BATCH_FOLDER = "cifar-10-batches-py"
 TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
 TEST_BATCH = "test_batch"
 META_FILE = "batches.meta"
-CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer",
-               "dog", "frog", "horse", "ship", "truck")
+CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 IMAGE_SHAPE = (32, 32, 3)
 ROW_LENGTH = 3072
 
@@ -63,8 +62,17 @@ def default_cache_dir():
     return Path(base).expanduser() / "optdl-course"
 
 
-def load_cifar10(data_dir=None, *, n_train=None, n_test=None, as_images=False, center=True,
-                 download=True, cache_dir=None, progress=True):
+def load_cifar10(
+    data_dir=None,
+    *,
+    n_train=None,
+    n_test=None,
+    as_images=False,
+    center=True,
+    download=True,
+    cache_dir=None,
+    progress=True,
+):
     """Load CIFAR-10 as numpy arrays.
 
     data_dir:  folder holding the batches (or its parent); None looks in CIFAR10_DIR, then the cache.
@@ -118,16 +126,20 @@ def locate_cifar10(data_dir=None, *, download=True, cache_dir=None, progress=Tru
     if not download:
         raise CIFAR10NotFoundError(_not_found_message(looked, "downloading is switched off (download=False)"))
     try:
-        return download_cifar10(cache, url=CIFAR10_URL, md5=CIFAR10_MD5, expected_bytes=CIFAR10_BYTES,
-                                progress=progress)
+        return download_cifar10(
+            cache, url=CIFAR10_URL, md5=CIFAR10_MD5, expected_bytes=CIFAR10_BYTES, progress=progress
+        )
     except (urllib.error.URLError, OSError) as error:
         if isinstance(error, DownloadError):
             raise
-        raise CIFAR10NotFoundError(_not_found_message(looked, f"the download failed: {_reason(error)}")) from None
+        raise CIFAR10NotFoundError(
+            _not_found_message(looked, f"the download failed: {_reason(error)}")
+        ) from None
 
 
-def download_cifar10(cache_dir, *, url=CIFAR10_URL, md5=CIFAR10_MD5, expected_bytes=CIFAR10_BYTES,
-                     progress=True):
+def download_cifar10(
+    cache_dir, *, url=CIFAR10_URL, md5=CIFAR10_MD5, expected_bytes=CIFAR10_BYTES, progress=True
+):
     """Download and extract the official archive into `cache_dir`; return the batches folder.
 
     Network errors propagate as urllib/OSError; a size or MD5 mismatch raises DownloadError.
@@ -155,8 +167,12 @@ def read_batch(path):
     except Exception as error:  # unpickling raises many types; all mean the same to the user
         raise CorruptBatchError(_corrupt_message(path, f"it could not be read ({_reason(error)})")) from None
     if rows.dtype != np.uint8 or rows.ndim != 2 or rows.shape[1] != ROW_LENGTH:
-        raise CorruptBatchError(_corrupt_message(
-            path, f"its data has dtype {rows.dtype} and shape {rows.shape}, expected uint8 (n, {ROW_LENGTH})"))
+        raise CorruptBatchError(
+            _corrupt_message(
+                path,
+                f"its data has dtype {rows.dtype} and shape {rows.shape}, expected uint8 (n, {ROW_LENGTH})",
+            )
+        )
     if labels.shape != (len(rows),):
         raise CorruptBatchError(_corrupt_message(path, f"it has {len(rows)} images but {labels.size} labels"))
     if labels.size and (labels.min() < 0 or labels.max() >= len(CLASS_NAMES)):
@@ -181,9 +197,12 @@ class _ArrayUnpickler(pickle.Unpickler):
     """Rebuilds numpy arrays and plain containers; refuses every other global (no code execution)."""
 
     _ALLOWED = {
-        ("numpy", "ndarray"), ("numpy", "dtype"),
-        ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "scalar"),
+        ("numpy._core.multiarray", "scalar"),
         ("_codecs", "encode"),  # how Python 3 writes bytes at protocol 2; it only encodes text
     }
 
@@ -227,7 +246,8 @@ def _require_batches(folder, source):
             f"{source} names {folder}, but it does not hold the CIFAR-10 python batches "
             f"(missing: {', '.join(missing)}; nor is there a {BATCH_FOLDER}/ inside it). "
             f"Point it at the folder that contains data_batch_1 ... data_batch_5 and test_batch, "
-            f"or unset it to use the cache and download.")
+            f"or unset it to use the cache and download."
+        )
     return found
 
 
@@ -251,11 +271,15 @@ def _fetch_verified(url, cache_dir, md5, expected_bytes, progress):
                     received += len(chunk)
                     bar.update(len(chunk))
         if expected_bytes is not None and received != expected_bytes:
-            raise DownloadError(f"the download of {url} has {received} bytes, expected {expected_bytes}: "
-                                f"it was cut short or changed; nothing was kept, run again to retry")
+            raise DownloadError(
+                f"the download of {url} has {received} bytes, expected {expected_bytes}: "
+                f"it was cut short or changed; nothing was kept, run again to retry"
+            )
         if md5 is not None and digest.hexdigest() != md5:
-            raise DownloadError(f"the download of {url} has MD5 {digest.hexdigest()}, expected {md5}: "
-                                f"it is corrupted; nothing was kept, run again to retry")
+            raise DownloadError(
+                f"the download of {url} has MD5 {digest.hexdigest()}, expected {md5}: "
+                f"it is corrupted; nothing was kept, run again to retry"
+            )
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -292,24 +316,32 @@ def _extract_atomically(archive, cache_dir):
 
 def _is_safe_member(member):
     name = member.name
-    return (member.isfile() or member.isdir()) and not name.startswith(("/", "\\")) and ".." not in Path(name).parts
+    return (
+        (member.isfile() or member.isdir())
+        and not name.startswith(("/", "\\"))
+        and ".." not in Path(name).parts
+    )
 
 
 def _not_found_message(looked, why):
-    return (f"CIFAR-10 was not found and {why}.\n"
-            f"Looked in: {looked}.\n"
-            f"Fix it in one of two ways:\n"
-            f"  1. set {DATA_DIR_ENV} to a folder holding the python batches "
-            f"(data_batch_1 ... data_batch_5, test_batch), e.g. export {DATA_DIR_ENV}=/path/to/{BATCH_FOLDER},\n"
-            f"     then restart Jupyter (a running kernel does not see a variable exported later), or pass\n"
-            f"     load_cifar10(data_dir='/path/to/{BATCH_FOLDER}') in the notebook\n"
-            f"  2. connect to the internet and run again: the official archive ({CIFAR10_BYTES:,} bytes) "
-            f"is downloaded from {CIFAR10_URL} into the cache.")
+    return (
+        f"CIFAR-10 was not found and {why}.\n"
+        f"Looked in: {looked}.\n"
+        f"Fix it in one of two ways:\n"
+        f"  1. set {DATA_DIR_ENV} to a folder holding the python batches "
+        f"(data_batch_1 ... data_batch_5, test_batch), e.g. export {DATA_DIR_ENV}=/path/to/{BATCH_FOLDER},\n"
+        f"     then restart Jupyter (a running kernel does not see a variable exported later), or pass\n"
+        f"     load_cifar10(data_dir='/path/to/{BATCH_FOLDER}') in the notebook\n"
+        f"  2. connect to the internet and run again: the official archive ({CIFAR10_BYTES:,} bytes) "
+        f"is downloaded from {CIFAR10_URL} into the cache."
+    )
 
 
 def _corrupt_message(path, why):
-    return (f"CIFAR-10 batch file {path} is corrupt: {why}. Delete it (or the whole folder) and run again "
-            f"to download a fresh copy, or point {DATA_DIR_ENV} at a good copy.")
+    return (
+        f"CIFAR-10 batch file {path} is corrupt: {why}. Delete it (or the whole folder) and run again "
+        f"to download a fresh copy, or point {DATA_DIR_ENV} at a good copy."
+    )
 
 
 def _reason(error):

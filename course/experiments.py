@@ -32,8 +32,20 @@ def split_validation(X, y, n_val, *, seed=0):
     return Split(X[keep], y[keep], X[val], y[val])
 
 
-def fit(loss_fn, params0, step_fn, hparams, split, *, epochs, batch_size, seed=0, lr_schedule=None,
-        schedule_per="epoch", evaluate=mlp_evaluate):
+def fit(
+    loss_fn,
+    params0,
+    step_fn,
+    hparams,
+    split,
+    *,
+    epochs,
+    batch_size,
+    seed=0,
+    lr_schedule=None,
+    schedule_per="epoch",
+    evaluate=mlp_evaluate,
+):
     """Train on split.X_train and measure on split.X_val.
 
     evaluate(params, X, y) -> (loss, accuracy); the default suits course.mlp.
@@ -41,16 +53,32 @@ def fit(loss_fn, params0, step_fn, hparams, split, *, epochs, batch_size, seed=0
     val_accuracy. A run that overflows has val_loss = inf (it never wins a sweep).
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        params, history = train(loss_fn, params0, step_fn, hparams, split.X_train, split.y_train,
-                                epochs=epochs, batch_size=batch_size, seed=seed, lr_schedule=lr_schedule,
-                                schedule_per=schedule_per, progress=False)
+        params, history = train(
+            loss_fn,
+            params0,
+            step_fn,
+            hparams,
+            split.X_train,
+            split.y_train,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            lr_schedule=lr_schedule,
+            schedule_per=schedule_per,
+            progress=False,
+        )
         finite = all(np.all(np.isfinite(value)) for value in params.values())
         val_loss, val_accuracy = evaluate(params, split.X_val, split.y_val) if finite else (np.inf, 0.0)
     if not np.isfinite(val_loss):
         val_loss = np.inf
     train_loss = history.epoch_loss[-1] if np.isfinite(history.epoch_loss[-1]) else np.inf
-    return {"params": params, "history": history, "train_loss": float(train_loss),
-            "val_loss": float(val_loss), "val_accuracy": float(val_accuracy)}
+    return {
+        "params": params,
+        "history": history,
+        "train_loss": float(train_loss),
+        "val_loss": float(val_loss),
+        "val_accuracy": float(val_accuracy),
+    }
 
 
 def sweep(run, values):
@@ -69,8 +97,10 @@ def sweep_table(results, name="lr"):
     lines = [f"{name:>10s} {'train loss':>11s} {'val loss':>9s} {'val acc':>8s}"]
     for value, result in results:
         mark = "  <- lowest validation loss" if value == chosen else ""
-        lines.append(f"{value:10.3g} {result['train_loss']:11.4f} {result['val_loss']:9.4f} "
-                     f"{result['val_accuracy']:8.3f}{mark}")
+        lines.append(
+            f"{value:10.3g} {result['train_loss']:11.4f} {result['val_loss']:9.4f} "
+            f"{result['val_accuracy']:8.3f}{mark}"
+        )
     return "\n".join(lines)
 
 
@@ -81,19 +111,46 @@ def method(step_fn, hparams=None, *, tune="lr", grid=(), schedule=None, schedule
     schedule:   optional function hparams -> lr_schedule (t -> lr), built once the tuned value is
                 known, e.g. ``lambda h: lambda t: cosine(t, h["lr"], epochs)``.
     """
-    return {"step_fn": step_fn, "hparams": dict(hparams or {}), "tune": tune, "grid": list(grid),
-            "schedule": schedule, "schedule_per": schedule_per}
+    return {
+        "step_fn": step_fn,
+        "hparams": dict(hparams or {}),
+        "tune": tune,
+        "grid": list(grid),
+        "schedule": schedule,
+        "schedule_per": schedule_per,
+    }
 
 
 def _fit_method(spec, value, loss_fn, init_fn, split, seed, epochs, batch_size, evaluate):
     hparams = dict(spec["hparams"], **{spec["tune"]: value})
     schedule = spec["schedule"](hparams) if spec["schedule"] is not None else None
-    return fit(loss_fn, init_fn(seed), spec["step_fn"], hparams, split, epochs=epochs, batch_size=batch_size,
-               seed=seed, lr_schedule=schedule, schedule_per=spec["schedule_per"], evaluate=evaluate)
+    return fit(
+        loss_fn,
+        init_fn(seed),
+        spec["step_fn"],
+        hparams,
+        split,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        lr_schedule=schedule,
+        schedule_per=spec["schedule_per"],
+        evaluate=evaluate,
+    )
 
 
-def tune_and_compare(methods, loss_fn, init_fn, split, *, epochs, batch_size, seeds=(1, 2, 3, 4, 5),
-                     tune_seed=0, evaluate=mlp_evaluate):
+def tune_and_compare(
+    methods,
+    loss_fn,
+    init_fn,
+    split,
+    *,
+    epochs,
+    batch_size,
+    seeds=(1, 2, 3, 4, 5),
+    tune_seed=0,
+    evaluate=mlp_evaluate,
+):
     """Tune each method on the validation split (seed tune_seed), then rerun it at its chosen value.
 
     methods: {name: method(...)}; init_fn(seed) -> initial params. Every run has the same budget
@@ -102,11 +159,17 @@ def tune_and_compare(methods, loss_fn, init_fn, split, *, epochs, batch_size, se
     """
     out = {}
     for name, spec in methods.items():
-        results = sweep(lambda value: _fit_method(spec, value, loss_fn, init_fn, split, tune_seed, epochs,
-                                                  batch_size, evaluate), spec["grid"])
+        results = sweep(
+            lambda value: _fit_method(
+                spec, value, loss_fn, init_fn, split, tune_seed, epochs, batch_size, evaluate
+            ),
+            spec["grid"],
+        )
         chosen = best(results)[0]
-        runs = [_fit_method(spec, chosen, loss_fn, init_fn, split, seed, epochs, batch_size, evaluate)
-                for seed in seeds]
+        runs = [
+            _fit_method(spec, chosen, loss_fn, init_fn, split, seed, epochs, batch_size, evaluate)
+            for seed in seeds
+        ]
         out[name] = {"sweep": results, "chosen": chosen, "runs": runs}
     return out
 
@@ -114,15 +177,21 @@ def tune_and_compare(methods, loss_fn, init_fn, split, *, epochs, batch_size, se
 def seed_table(comparison, name="method", key="val_loss"):
     """Per-seed validation losses of tune_and_compare's reruns, with mean and standard deviation."""
     n_seeds = len(next(iter(comparison.values()))["runs"])
-    lines = [f"{name:>26s} {'chosen':>8s} " + " ".join(f"{'seed ' + str(k + 1):>8s}" for k in range(n_seeds))
-             + f" {'mean':>8s} {'std':>7s}"]
+    lines = [
+        f"{name:>26s} {'chosen':>8s} "
+        + " ".join(f"{'seed ' + str(k + 1):>8s}" for k in range(n_seeds))
+        + f" {'mean':>8s} {'std':>7s}"
+    ]
     for label, entry in comparison.items():
         values = np.array([run[key] for run in entry["runs"]])
-        lines.append(f"{label:>26s} {entry['chosen']:8.3g} " + " ".join(f"{v:8.4f}" for v in values)
-                     + f" {values.mean():8.4f} {values.std(ddof=1):7.4f}")
+        lines.append(
+            f"{label:>26s} {entry['chosen']:8.3g} "
+            + " ".join(f"{v:8.4f}" for v in values)
+            + f" {values.mean():8.4f} {values.std(ddof=1):7.4f}"
+        )
     return "\n".join(lines)
 
 
 def wins(comparison, better, worse, key="val_loss"):
     """In how many seeds `better` ends with a lower result[key] than `worse` (same seed, paired)."""
-    return sum(a[key] < b[key] for a, b in zip(comparison[better]["runs"], comparison[worse]["runs"]))
+    return sum(a[key] < b[key] for a, b in zip(comparison[better]["runs"], comparison[worse]["runs"], strict=False))

@@ -31,8 +31,8 @@ name                   f(x1, x2)                                          minima
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

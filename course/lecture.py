@@ -188,7 +188,9 @@ def live_only_cells(cells):
     keep = set()
     pending = []  # (name, look in cells before this index)
     for index in range(start, len(cells)):
-        defined_before_in_section = set().union(*(names[i][0] for i in range(start, index))) if index > start else set()
+        defined_before_in_section = (
+            set().union(*(names[i][0] for i in range(start, index))) if index > start else set()
+        )
         defined, used = names[index]
         own = read_before_defined(cells[index].source, defined & used)
         pending += [(n, start) for n in (used - defined) | own if n not in defined_before_in_section]
@@ -203,7 +205,10 @@ def live_only_cells(cells):
                 if index not in keep:
                     keep.add(index)
                     defined, used = names[index]
-                    pending += [(n, index) for n in (used - defined) | read_before_defined(cells[index].source, defined & used)]
+                    pending += [
+                        (n, index)
+                        for n in (used - defined) | read_before_defined(cells[index].source, defined & used)
+                    ]
                 break
     return sorted(keep) + list(range(start, len(cells)))
 
@@ -234,8 +239,11 @@ def live_only_notebook(path):
 
 
 def lesson_notebooks(root=NOTEBOOKS):
-    return sorted(p / f"{p.name}.ipynb" for p in Path(root).iterdir()
-                  if p.is_dir() and re.match(r"^\d{2}_\w+$", p.name) and (p / f"{p.name}.ipynb").is_file())
+    return sorted(
+        p / f"{p.name}.ipynb"
+        for p in Path(root).iterdir()
+        if p.is_dir() and re.match(r"^\d{2}_\w+$", p.name) and (p / f"{p.name}.ipynb").is_file()
+    )
 
 
 def copy_lessons(dest, root=NOTEBOOKS):

@@ -25,10 +25,12 @@ def init_mlp(n_inputs, n_hidden, n_classes, *, seed=0, dtype=np.float32):
         if int(value) != value or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     rng = np.random.default_rng(seed)
-    return {"W1": (np.sqrt(2.0 / n_inputs) * rng.standard_normal((n_hidden, n_inputs))).astype(dtype),
-            "b1": np.zeros(n_hidden, dtype=dtype),
-            "W2": (np.sqrt(2.0 / n_hidden) * rng.standard_normal((n_classes, n_hidden))).astype(dtype),
-            "b2": np.zeros(n_classes, dtype=dtype)}
+    return {
+        "W1": (np.sqrt(2.0 / n_inputs) * rng.standard_normal((n_hidden, n_inputs))).astype(dtype),
+        "b1": np.zeros(n_hidden, dtype=dtype),
+        "W2": (np.sqrt(2.0 / n_hidden) * rng.standard_normal((n_classes, n_hidden))).astype(dtype),
+        "b2": np.zeros(n_classes, dtype=dtype),
+    }
 
 
 def _check(params, X, y=None):
@@ -68,13 +70,17 @@ def mlp_loss(params, X, y):
     scores -= scores.max(axis=1, keepdims=True)
     log_sum = np.log(np.exp(scores).sum(axis=1))
     loss = float(np.mean(log_sum - scores[rows, y], dtype=np.float64))
-    d_scores = np.exp(scores - log_sum[:, None])           # softmax probabilities
+    d_scores = np.exp(scores - log_sum[:, None])  # softmax probabilities
     d_scores[rows, y] -= 1
-    d_scores /= n                                          # dL/dscores = (P - Y) / N
+    d_scores /= n  # dL/dscores = (P - Y) / N
     d_hidden = d_scores @ params["W2"]
-    d_hidden *= pre > 0                                    # ReLU passes the gradient where it was active
-    grads = {"W1": d_hidden.T @ X, "b1": d_hidden.sum(axis=0),
-             "W2": d_scores.T @ hidden, "b2": d_scores.sum(axis=0)}
+    d_hidden *= pre > 0  # ReLU passes the gradient where it was active
+    grads = {
+        "W1": d_hidden.T @ X,
+        "b1": d_hidden.sum(axis=0),
+        "W2": d_scores.T @ hidden,
+        "b2": d_scores.sum(axis=0),
+    }
     return loss, {name: grad.astype(dtype, copy=False) for name, grad in grads.items()}
 
 
@@ -83,8 +89,8 @@ def mlp_evaluate(params, X, y, chunk=4096):
     _check(params, X, y)
     total_loss, correct = 0.0, 0
     for start in range(0, len(X), chunk):
-        scores = mlp_scores(params, X[start:start + chunk]).astype(np.float64)
-        labels = y[start:start + chunk]
+        scores = mlp_scores(params, X[start : start + chunk]).astype(np.float64)
+        labels = y[start : start + chunk]
         top = scores.max(axis=1)
         log_sum = top + np.log(np.exp(scores - top[:, None]).sum(axis=1))
         total_loss += float(np.sum(log_sum - scores[np.arange(len(labels)), labels]))

@@ -17,10 +17,10 @@ from tqdm.auto import tqdm
 class History:
     """What a run recorded. Per-step lists have one entry per optimizer step."""
 
-    step_loss: list = field(default_factory=list)    # minibatch loss before each step
-    step_lr: list = field(default_factory=list)      # learning rate used at each step
-    epoch_loss: list = field(default_factory=list)   # mean minibatch loss over each epoch
-    epoch_time: list = field(default_factory=list)   # wall-clock seconds since start, end of epoch
+    step_loss: list = field(default_factory=list)  # minibatch loss before each step
+    step_lr: list = field(default_factory=list)  # learning rate used at each step
+    epoch_loss: list = field(default_factory=list)  # mean minibatch loss over each epoch
+    epoch_time: list = field(default_factory=list)  # wall-clock seconds since start, end of epoch
     val_accuracy: list = field(default_factory=list)  # after each epoch, if validation data given
 
 
@@ -30,11 +30,26 @@ def shuffled_batches(n, batch_size, rng):
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     order = rng.permutation(n)
     for start in range(0, n, batch_size):
-        yield order[start:start + batch_size]
+        yield order[start : start + batch_size]
 
 
-def train(loss_fn, params, step_fn, hparams, X, y, *, epochs, batch_size, seed=0,
-          lr_schedule=None, schedule_per="epoch", evaluate=None, progress=True, desc="training"):
+def train(
+    loss_fn,
+    params,
+    step_fn,
+    hparams,
+    X,
+    y,
+    *,
+    epochs,
+    batch_size,
+    seed=0,
+    lr_schedule=None,
+    schedule_per="epoch",
+    evaluate=None,
+    progress=True,
+    desc="training",
+):
     """Train `params` by minibatch gradient steps and return (params, History).
 
     loss_fn:   loss_fn(params, X_batch, y_batch) -> (loss, grads), params and grads dicts of arrays

@@ -40,9 +40,9 @@ def _scores_chunked(W, b, X, dtype):
     direct = X.dtype == W.dtype == dtype
     for start in range(0, X.shape[0], chunk):
         if direct:
-            np.dot(X[start:start + chunk], W.T, out=S[start:start + chunk])
+            np.dot(X[start : start + chunk], W.T, out=S[start : start + chunk])
         else:
-            S[start:start + chunk] = np.dot(X[start:start + chunk], W.T)
+            S[start : start + chunk] = np.dot(X[start : start + chunk], W.T)
     S += b
     return S
 
@@ -56,12 +56,12 @@ def _softmax_cross_entropy_backward(S, y):
         sum over the N rows of -log softmax(S_n)[y_n], as a float.
     """
     rows = np.arange(S.shape[0])
-    S -= S.max(axis=1, keepdims=True)                          # log-sum-exp: no overflow
-    log_sum = np.log(np.exp(S).sum(axis=1))                    # (N,)
+    S -= S.max(axis=1, keepdims=True)  # log-sum-exp: no overflow
+    log_sum = np.log(np.exp(S).sum(axis=1))  # (N,)
     loss_sum = float(np.sum(log_sum - S[rows, y], dtype=np.float64))
     S -= log_sum[:, None]
-    np.exp(S, out=S)                                           # P
-    S[rows, y] -= 1                                            # P - Y, one-hot by indexing
+    np.exp(S, out=S)  # P
+    S[rows, y] -= 1  # P - Y, one-hot by indexing
     return loss_sum
 
 
@@ -70,7 +70,7 @@ def _weight_grad_chunked(dS, X, dtype):
     chunk = _chunk_rows(dS.shape[1], X.shape[1])
     dW = np.zeros((dS.shape[1], X.shape[1]), dtype=dtype)
     for start in range(0, X.shape[0], chunk):
-        dW += np.dot(dS[start:start + chunk].T, X[start:start + chunk])
+        dW += np.dot(dS[start : start + chunk].T, X[start : start + chunk])
     return dW
 
 
@@ -113,11 +113,11 @@ def _parallel_loss_sums(W, b, X, y, dtype, workers):
     n_chunks = -(-X.shape[0] // chunk)
     # Slices start on chunk boundaries, so the products are the same as serially.
     bounds = [min(X.shape[0], n_chunks * i // workers * chunk) for i in range(workers + 1)]
-    slices = [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+    slices = [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=False) if hi > lo]
     futures = [_pool.submit(_loss_sums, W, b, X[lo:hi], y[lo:hi], dtype) for lo, hi in slices[1:]]
     lo, hi = slices[0]
     parts = [_loss_sums(W, b, X[lo:hi], y[lo:hi], dtype)] + [future.result() for future in futures]
-    return tuple(sum(values) for values in zip(*parts))
+    return tuple(sum(values) for values in zip(*parts, strict=False))
 
 
 def loss_and_grads(W, b, X, y, reg=0.0):

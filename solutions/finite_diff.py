@@ -174,7 +174,5 @@ def steepest_descent_direction(g):
     if not np.isfinite(norm):
         raise ValueError("gradient g must be finite to define a descent direction")
     if norm == 0:
-        raise ValueError(
-            "gradient g is zero: x is a stationary point and no direction is steepest"
-        )
+        raise ValueError("gradient g is zero: x is a stationary point and no direction is steepest")
     return -g / norm

@@ -76,8 +76,7 @@ def _numerical_gd_rows(f, x, lr, n_steps, h, method):
     return rows
 
 
-def gradient_descent(grad, x0, lr, max_steps, tol_f=None, tol_x=None, f=None,
-                     return_reason=False):
+def gradient_descent(grad, x0, lr, max_steps, tol_f=None, tol_x=None, f=None, return_reason=False):
     """Gradient descent w_{t+1} = w_t - lr * grad(w_t) with seed 001's stopping rules.
 
     Stops after the first update w_t -> w_{t+1} for which

@@ -415,7 +415,14 @@ def adamw(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
     Returns (w_next, state).
     """
     return adam(
-        w, dw, state, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+        w,
+        dw,
+        state,
+        lr=lr,
+        betas=betas,
+        eps=eps,
+        weight_decay=weight_decay,
+        amsgrad=amsgrad,
         decoupled_weight_decay=True,
     )
 

@@ -294,7 +294,9 @@ class ReduceLROnPlateau:
         non_negative(lr0, "lr0")
         one_of(mode, "mode", ("min", "max"))
         one_of(threshold_mode, "threshold_mode", ("rel", "abs"))
-        in_interval(factor, "factor", 0.0, 1.0, low_open=True, high_open=True, note="torch requires factor < 1")
+        in_interval(
+            factor, "factor", 0.0, 1.0, low_open=True, high_open=True, note="torch requires factor < 1"
+        )
         integer(patience, "patience", minimum=0)
         integer(cooldown, "cooldown", minimum=0)
         non_negative(threshold, "threshold")
@@ -355,14 +357,31 @@ SCHEDULES = {
     "cosine_warm_restarts": (cosine_warm_restarts, {"lr0": 0.1, "T_0": 20, "T_mult": 2, "eta_min": 0.0}),
     "cyclic": (
         cyclic,
-        {"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 10, "step_size_down": None, "mode": "triangular", "gamma": 1.0},
+        {
+            "base_lr": 0.001,
+            "max_lr": 0.1,
+            "step_size_up": 10,
+            "step_size_down": None,
+            "mode": "triangular",
+            "gamma": 1.0,
+        },
     ),
     "one_cycle": (
         one_cycle,
-        {"max_lr": 0.1, "total_steps": 100, "pct_start": 0.3, "anneal_strategy": "cos",
-         "div_factor": 25.0, "final_div_factor": 1e4, "three_phase": False},
+        {
+            "max_lr": 0.1,
+            "total_steps": 100,
+            "pct_start": 0.3,
+            "anneal_strategy": "cos",
+            "div_factor": 25.0,
+            "final_div_factor": 1e4,
+            "three_phase": False,
+        },
     ),
-    "linear_warmup": (linear_warmup, {"lr0": 0.1, "start_factor": 1.0 / 3, "end_factor": 1.0, "total_iters": 5}),
+    "linear_warmup": (
+        linear_warmup,
+        {"lr0": 0.1, "start_factor": 1.0 / 3, "end_factor": 1.0, "total_iters": 5},
+    ),
 }
 """name -> (function of t, default keyword arguments); every entry is defined for t = 0..100
 (the multistep default is seed 003's 100-epoch recipe)."""

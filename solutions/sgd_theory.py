@@ -36,9 +36,7 @@ def _check_problem(w, X, y):
     if w.ndim != 1:
         raise ValueError(f"w must have shape (D,), got shape {w.shape}")
     if X.ndim != 2 or X.shape[1] != w.shape[0]:
-        raise ValueError(
-            f"X must have shape (N, D) with D = {w.shape[0]} to match w, got shape {X.shape}"
-        )
+        raise ValueError(f"X must have shape (N, D) with D = {w.shape[0]} to match w, got shape {X.shape}")
     if y.shape != (X.shape[0],):
         raise ValueError(f"y must have shape (N,) = ({X.shape[0]},) to match X, got shape {y.shape}")
     return w, X, y
@@ -98,7 +96,9 @@ def minibatch_gradient(w, X, y, indices, loss="least_squares"):
     if not np.issubdtype(indices.dtype, np.integer):
         raise ValueError(f"indices must be integers, got dtype {indices.dtype}")
     if indices.min() < 0 or indices.max() >= X.shape[0]:
-        raise ValueError(f"indices must lie in 0..{X.shape[0] - 1}, got range {indices.min()}..{indices.max()}")
+        raise ValueError(
+            f"indices must lie in 0..{X.shape[0] - 1}, got range {indices.min()}..{indices.max()}"
+        )
     return per_example_gradients(w, X[indices], y[indices], loss).mean(axis=0)
 
 
@@ -169,7 +169,9 @@ def _check_bounds(low, high, log_scale):
     low = np.atleast_1d(np.asarray(low, dtype=float))
     high = np.atleast_1d(np.asarray(high, dtype=float))
     if low.ndim != 1 or low.shape != high.shape:
-        raise ValueError(f"low and high must be 1-D arrays of the same shape, got {low.shape} and {high.shape}")
+        raise ValueError(
+            f"low and high must be 1-D arrays of the same shape, got {low.shape} and {high.shape}"
+        )
     if not np.all(low < high):
         raise ValueError(f"every low must be below its high, got low={low} and high={high}")
     log_scale = np.broadcast_to(np.asarray(log_scale, dtype=bool), low.shape)
@@ -204,7 +206,7 @@ def grid_search(objective, low, high, n_per_axis, log_scale=False):
         raise ValueError(f"n_per_axis must be integers >= 1, got {n_per_axis!r}")
     axes = [
         (np.geomspace if log else np.linspace)(lo, hi, int(count))
-        for lo, hi, count, log in zip(low, high, n, log_scale)
+        for lo, hi, count, log in zip(low, high, n, log_scale, strict=False)
     ]
     mesh = np.meshgrid(*axes, indexing="ij")
     points = np.stack([m.ravel() for m in mesh], axis=1)

@@ -18,7 +18,6 @@ import numpy as np
 from solutions import _fast_softmax
 from solutions._checks import integer, non_negative_finite, positive_finite
 
-
 # ---------------------------------------------------------------- validation
 
 
@@ -33,8 +32,7 @@ def _check_params(W, b):
         raise ValueError(f"W must have shape (K, D), got shape {W.shape}")
     if b.shape != (W.shape[0],):
         raise ValueError(
-            f"b must have shape (K,) = ({W.shape[0]},) to match W of shape {W.shape}, "
-            f"got shape {b.shape}"
+            f"b must have shape (K,) = ({W.shape[0]},) to match W of shape {W.shape}, got shape {b.shape}"
         )
 
 
@@ -143,14 +141,14 @@ def softmax_loss_naive(W, b, X, y, reg=0.0):
     loss = dtype.type(0)
     dW = np.zeros(W.shape, dtype=dtype)
     db = np.zeros(b.shape, dtype=dtype)
-    for xn, yn in zip(X, y):
-        sn = (W @ xn + b).astype(dtype, copy=False)          # (K,)
+    for xn, yn in zip(X, y, strict=False):
+        sn = (W @ xn + b).astype(dtype, copy=False)  # (K,)
         shifted = sn - sn.max()
         log_sum = np.log(np.sum(np.exp(shifted)))
-        loss += log_sum - shifted[yn]                          # -log p_n[y_n]
-        dbn = np.exp(shifted - log_sum)                        # p_n, (K,)
+        loss += log_sum - shifted[yn]  # -log p_n[y_n]
+        dbn = np.exp(shifted - log_sum)  # p_n, (K,)
         dbn[yn] -= 1
-        dW += np.outer(dbn, xn)                                # (K, 1)(1, D)
+        dW += np.outer(dbn, xn)  # (K, 1)(1, D)
         db += dbn
     loss = loss / N + reg * np.sum(W * W, dtype=dtype)
     dW = dW / N + 2 * reg * W
@@ -176,15 +174,15 @@ def softmax_loss_vectorized(W, b, X, y, reg=0.0):
     dtype = _float_dtype(W, b, X)
     N = X.shape[0]
     rows = np.arange(N)
-    S = (X @ W.T + b).astype(dtype, copy=False)                # (N, K) scores
-    S = S - S.max(axis=1, keepdims=True)                       # log-sum-exp: no overflow
-    log_sum = np.log(np.sum(np.exp(S), axis=1))                # (N,)
+    S = (X @ W.T + b).astype(dtype, copy=False)  # (N, K) scores
+    S = S - S.max(axis=1, keepdims=True)  # log-sum-exp: no overflow
+    log_sum = np.log(np.sum(np.exp(S), axis=1))  # (N,)
     loss = np.sum(log_sum - S[rows, y]) / N + reg * np.sum(W * W)
-    dS = np.exp(S - log_sum[:, None])                          # P, (N, K)
-    dS[rows, y] -= 1                                           # P - Y, one-hot by indexing
+    dS = np.exp(S - log_sum[:, None])  # P, (N, K)
+    dS[rows, y] -= 1  # P - Y, one-hot by indexing
     dS /= N
-    dW = dS.T @ X + 2 * reg * W                                # (K, D)
-    db = np.sum(dS, axis=0)                                    # (K,)
+    dW = dS.T @ X + 2 * reg * W  # (K, D)
+    db = np.sum(dS, axis=0)  # (K,)
     return dtype.type(loss), dW.astype(dtype, copy=False), db.astype(dtype, copy=False)
 
 
@@ -210,7 +208,7 @@ def minibatches(N, batch_size, rng):
         )
     order = rng.permutation(int(N))
     for start in range(0, int(N), batch_size):
-        yield order[start:start + batch_size]
+        yield order[start : start + batch_size]
 
 
 def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
@@ -227,15 +225,12 @@ def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
     """
     X, y = np.asarray(X), np.asarray(y)
     if X.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}"
-        )
+        raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}")
     if shuffle:
         batches = minibatches(X.shape[0], batch_size, rng)
     else:
         batch_size = integer(batch_size, "batch_size", minimum=1)
-        batches = (np.arange(s, min(s + batch_size, X.shape[0]))
-                   for s in range(0, X.shape[0], batch_size))
+        batches = (np.arange(s, min(s + batch_size, X.shape[0])) for s in range(0, X.shape[0], batch_size))
     for idx in batches:
         yield X[idx], y[idx]
 
@@ -265,6 +260,6 @@ def sgd_epoch(W, b, X, y, lr, batch_size, rng, reg=0.0):
     for X_batch, y_batch in iterate_minibatches(X, y, batch_size, rng):
         loss, dW, db = _fast_softmax.loss_and_grads(W, b, X_batch, y_batch, reg)
         batch_losses.append(loss)
-        W -= lr * dW    # our own copies, updated in place
+        W -= lr * dW  # our own copies, updated in place
         b -= lr * db
     return W, b, np.array(batch_losses, dtype=np.float64)

@@ -25,9 +25,11 @@ def cifar10_dir():
     for folder in candidates:
         if (folder / "data_batch_1").is_file() and (folder / "test_batch").is_file():
             return folder
-    message = (f"needs real CIFAR-10: set {DATA_DIR_ENV} to a cifar-10-batches-py folder "
-               f"(e.g. ../shared/cifar10/cifar-10-batches-py) or download it once with "
-               f"python -c 'import course.data as d; d.load_cifar10()'")
+    message = (
+        f"needs real CIFAR-10: set {DATA_DIR_ENV} to a cifar-10-batches-py folder "
+        f"(e.g. ../shared/cifar10/cifar-10-batches-py) or download it once with "
+        f"python -c 'import course.data as d; d.load_cifar10()'"
+    )
     if os.environ.get("CI"):
         pytest.fail("CI must provide CIFAR-10: " + message)
     pytest.skip(message)

@@ -9,11 +9,10 @@ other lesson only the two students the full/zero-marks test needs.
 import os
 from pathlib import Path
 
-from autograder.grade import SandboxOptions
-from autograder.grader import isolation
-
 from autograder.course import PACKAGE_ROOT, Course
 from autograder.demo import DEMO_STUDENTS, pick_demo_assignment, run_demo
+from autograder.grade import SandboxOptions
+from autograder.grader import isolation
 
 FULL_AND_ZERO = ("correct", "blank")
 # The demo lesson's infinite loop costs one whole cell timeout, so it gets a short one; other
@@ -58,10 +57,17 @@ def graded_class(lesson, base_dir):
     """The DemoResult of `lesson`'s class graded under `base_dir`/`lesson` (computed once)."""
     if lesson not in _RUNS:
         is_demo = lesson == demo_lesson()
-        _RUNS[lesson] = run_demo(lesson, source_course=repository_course(), into=Path(base_dir) / lesson,
-                                 students=DEMO_STUDENTS if is_demo else FULL_AND_ZERO, workers=2,
-                                 timeout=DEMO_CELL_TIMEOUT if is_demo else CELL_TIMEOUT,
-                                 total_timeout=TOTAL_TIMEOUT, progress=False, sandbox=sandbox_options())
+        _RUNS[lesson] = run_demo(
+            lesson,
+            source_course=repository_course(),
+            into=Path(base_dir) / lesson,
+            students=DEMO_STUDENTS if is_demo else FULL_AND_ZERO,
+            workers=2,
+            timeout=DEMO_CELL_TIMEOUT if is_demo else CELL_TIMEOUT,
+            total_timeout=TOTAL_TIMEOUT,
+            progress=False,
+            sandbox=sandbox_options(),
+        )
     return _RUNS[lesson]
 
 
@@ -73,7 +79,11 @@ def cell_grades(course_root, assignment, student):
         for notebook in course.notebook_names(assignment):
             submission = gradebook.find_submission_notebook(notebook, assignment, student)
             for grade in submission.grades:
-                grades[grade.name] = {"score": grade.score, "max_score": grade.max_score,
-                                      "auto_score": grade.auto_score, "cell_type": grade.cell_type,
-                                      "needs_manual_grade": grade.needs_manual_grade}
+                grades[grade.name] = {
+                    "score": grade.score,
+                    "max_score": grade.max_score,
+                    "auto_score": grade.auto_score,
+                    "cell_type": grade.cell_type,
+                    "needs_manual_grade": grade.needs_manual_grade,
+                }
     return grades

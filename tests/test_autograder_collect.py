@@ -5,13 +5,13 @@ import zipfile
 
 import nbformat
 import pytest
+from grading_runs import repository_course
+from synthetic_lesson import SYNTHETIC_LESSON, synthetic_notebook, write_synthetic_lesson
 
 from autograder import collect as collect_module
 from autograder.cli import main
 from autograder.collect import collect, sanitize_student_id
 from autograder.course import Course
-from synthetic_lesson import SYNTHETIC_LESSON, synthetic_notebook, write_synthetic_lesson
-from grading_runs import repository_course
 
 LESSON = SYNTHETIC_LESSON
 OTHER = "02_other_lesson"
@@ -47,9 +47,15 @@ def test_zip_layouts_map_to_students(course, tmp_path, notebook_text):
         z.writestr(f"erin_1_{LESSON}-2.ipynb", notebook_text)  # LMS copy suffix
     result = collect(course, archive)
     assert not result.errors, result.errors
-    assert _submitted(course) == sorted([
-        f"alice/{LESSON}/{LESSON}.ipynb", f"bob/{OTHER}/{OTHER}.ipynb", f"zoe-capek/{LESSON}/{LESSON}.ipynb",
-        f"dan-brown/{LESSON}/{LESSON}.ipynb", f"erin/{LESSON}/{LESSON}.ipynb"])
+    assert _submitted(course) == sorted(
+        [
+            f"alice/{LESSON}/{LESSON}.ipynb",
+            f"bob/{OTHER}/{OTHER}.ipynb",
+            f"zoe-capek/{LESSON}/{LESSON}.ipynb",
+            f"dan-brown/{LESSON}/{LESSON}.ipynb",
+            f"erin/{LESSON}/{LESSON}.ipynb",
+        ]
+    )
 
 
 def test_bad_members_each_get_an_error_and_the_rest_is_imported(course, tmp_path, notebook_text):
@@ -71,10 +77,17 @@ def test_bad_members_each_get_an_error_and_the_rest_is_imported(course, tmp_path
     result = collect(course, archive)
     assert _submitted(course) == [f"good/{LESSON}/{LESSON}.ipynb"]
     joined = "\n".join(result.errors)
-    for name, reason in [("../escape", "'..'"), ("/etc/abs", "absolute"), ("windows", "'..'"),
-                         ("link_", "symbolic link"), ("broken_", "not valid JSON"),
-                         ("notjupyter_", "not a Jupyter notebook"), ("script_", "not a notebook"),
-                         ("stranger_notes", "no lesson notebook name"), ("bomb_", "zip bomb")]:
+    for name, reason in [
+        ("../escape", "'..'"),
+        ("/etc/abs", "absolute"),
+        ("windows", "'..'"),
+        ("link_", "symbolic link"),
+        ("broken_", "not valid JSON"),
+        ("notjupyter_", "not a Jupyter notebook"),
+        ("script_", "not a notebook"),
+        ("stranger_notes", "no lesson notebook name"),
+        ("bomb_", "zip bomb"),
+    ]:
         line = next((e for e in result.errors if name in e), None)
         assert line is not None and reason in line, f"no clear error for {name}: {joined}"
     assert len(result.errors) == 9  # one line per bad member, none for the macOS metadata
@@ -169,8 +182,10 @@ def test_nbgrader_layout_student_lesson_notebook(course, tmp_path, notebook_text
     (folder / "fay" / OTHER / f"{OTHER}.ipynb").write_text(notebook_text)
     result = collect(course, folder)
     assert not result.errors and not result.notes, (result.errors, result.notes)
-    assert _submitted(course) == sorted([f"{s}/{LESSON}/{LESSON}.ipynb" for s in ("ann", "ben", "cy", "dee", "eve")]
-                                        + [f"fay/{OTHER}/{OTHER}.ipynb"])
+    assert _submitted(course) == sorted(
+        [f"{s}/{LESSON}/{LESSON}.ipynb" for s in ("ann", "ben", "cy", "dee", "eve")]
+        + [f"fay/{OTHER}/{OTHER}.ipynb"]
+    )
 
 
 def test_a_student_id_that_is_a_lesson_name_is_refused(course, tmp_path, notebook_text, capsys):

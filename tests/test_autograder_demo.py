@@ -3,14 +3,14 @@ score per student, on the synthetic lesson through the CLI and on the repository
 (lesson 01 when it exists) through the run shared with the full/zero-marks test."""
 
 import pytest
+from grading_runs import demo_lesson, graded_class, repository_course, sandbox_arguments
+from synthetic_lesson import POINTS, SYNTHETIC_LESSON, write_synthetic_lesson
 
 from autograder.cli import main
 from autograder.course import Course
 from autograder.demo import DEMO_STUDENTS, pick_demo_assignment
 from autograder.grade import GRADED, KERNEL_DIED, TIMED_OUT
 from autograder.notebooks import autograded_points, read_notebook
-from synthetic_lesson import POINTS, SYNTHETIC_LESSON, write_synthetic_lesson
-from grading_runs import demo_lesson, graded_class, repository_course, sandbox_arguments
 
 DEMO_LESSON = demo_lesson()
 
@@ -25,12 +25,29 @@ def test_demo_command_on_the_synthetic_lesson(tmp_path, capsys):
     source.mkdir()
     (source / "nbgrader_config.py").write_text((repository_course().root / "nbgrader_config.py").read_text())
     write_synthetic_lesson(source / "notebooks", SYNTHETIC_LESSON)
-    code = main(["demo", SYNTHETIC_LESSON, "--course", str(source), "--into", str(tmp_path / "demo"),
-                 "--timeout", "5", "--workers", "2"] + sandbox_arguments())
+    code = main(
+        [
+            "demo",
+            SYNTHETIC_LESSON,
+            "--course",
+            str(source),
+            "--into",
+            str(tmp_path / "demo"),
+            "--timeout",
+            "5",
+            "--workers",
+            "2",
+        ]
+        + sandbox_arguments()
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     full = sum(POINTS.values())
-    lines = {line.split()[0]: line for line in out.splitlines() if line.split() and line.split()[0] in DEMO_STUDENTS}
+    lines = {
+        line.split()[0]: line
+        for line in out.splitlines()
+        if line.split() and line.split()[0] in DEMO_STUDENTS
+    }
     assert lines["correct"].split()[1:5] == ["graded", f"{full:g}", "graded", f"{full:g}"]
     for student in DEMO_STUDENTS:
         assert " ok " in lines[student], lines[student]
@@ -57,7 +74,9 @@ def test_demo_class_on_the_repository_demo_lesson(classes_dir):
 
 
 def test_demo_picks_lesson_01_else_the_first_lesson(tmp_path):
-    (tmp_path / "nbgrader_config.py").write_text((repository_course().root / "nbgrader_config.py").read_text())
+    (tmp_path / "nbgrader_config.py").write_text(
+        (repository_course().root / "nbgrader_config.py").read_text()
+    )
     for name in ("03_later", "02_earlier"):
         write_synthetic_lesson(tmp_path / "notebooks", name)
     course = Course.open(tmp_path)

@@ -6,27 +6,31 @@ import json
 
 import nbformat
 import pytest
+from grading_runs import repository_course
 from nbformat.v4 import new_notebook
+from synthetic_lesson import SYNTHETIC_LESSON, write_synthetic_lesson
 
 from autograder.course import Course, CourseError
 from autograder.grade import classify, grade, precheck
 from autograder.report import Row, histogram_counts, text_histogram, write_csv
-from synthetic_lesson import SYNTHETIC_LESSON, write_synthetic_lesson
-from grading_runs import repository_course
 
 LESSON = SYNTHETIC_LESSON
 
 
 @pytest.fixture
 def course(tmp_path):
-    (tmp_path / "nbgrader_config.py").write_text((repository_course().root / "nbgrader_config.py").read_text())
+    (tmp_path / "nbgrader_config.py").write_text(
+        (repository_course().root / "nbgrader_config.py").read_text()
+    )
     write_synthetic_lesson(tmp_path / "notebooks", LESSON)
     return Course.open(tmp_path)
 
 
 def _record(tmp_path, **record):
     path = tmp_path / "record.json"
-    path.write_text(json.dumps({"status": "graded", "detail": "", "tests": {}, "isolation": "full", **record}))
+    path.write_text(
+        json.dumps({"status": "graded", "detail": "", "tests": {}, "isolation": "full", **record})
+    )
     return path
 
 
@@ -53,8 +57,11 @@ def test_graded_but_nbgrader_failed_to_save_is_a_grader_error(course, tmp_path):
 
 
 def test_per_test_verdicts_and_isolation_are_kept(course, tmp_path):
-    record = _record(tmp_path, tests={"test_square": {"passed": False, "failures": ["big: wrong"], "checks": []}},
-                     isolation="weak isolation, missing namespaces")
+    record = _record(
+        tmp_path,
+        tests={"test_square": {"passed": False, "failures": ["big: wrong"], "checks": []}},
+        isolation="weak isolation, missing namespaces",
+    )
     outcome = classify(course, LESSON, "ann", record, 0)
     assert outcome.tests == {"test_square": {"passed": False, "failures": ["big: wrong"]}}
     assert outcome.isolation.startswith("weak isolation")
@@ -87,11 +94,17 @@ def test_histogram_bins_cover_zero_to_full_marks():
 
 
 def test_csv_leaves_the_score_empty_unless_graded(tmp_path):
-    rows = [Row("a", LESSON, LESSON, 0.0, 6.0, "graded"), Row("b", LESSON, LESSON, None, 6.0, "kernel died", "x")]
+    rows = [
+        Row("a", LESSON, LESSON, 0.0, 6.0, "graded"),
+        Row("b", LESSON, LESSON, None, 6.0, "kernel died", "x"),
+    ]
     write_csv(rows, tmp_path / "grades.csv")
     lines = (tmp_path / "grades.csv").read_text().splitlines()
-    assert lines == ["student,assignment,notebook,score,max_score,status,detail",
-                     f"a,{LESSON},{LESSON},0,6,graded,", f"b,{LESSON},{LESSON},,6,kernel died,x"]
+    assert lines == [
+        "student,assignment,notebook,score,max_score,status,detail",
+        f"a,{LESSON},{LESSON},0,6,graded,",
+        f"b,{LESSON},{LESSON},,6,kernel died,x",
+    ]
 
 
 def test_one_crashing_grading_does_not_stop_the_batch(course, monkeypatch):
@@ -113,8 +126,11 @@ def test_one_crashing_grading_does_not_stop_the_batch(course, monkeypatch):
     monkeypatch.setattr(preflight, "check_sandbox", lambda allow_weak: None)
     monkeypatch.setattr(grade_module, "grade_one", fake_grade_one)
     outcomes = grade(course, LESSON, workers=2, progress=False)
-    assert [(o.student, o.status) for o in outcomes] == [("ann", "graded"), ("bob", "grader error"),
-                                                          ("cid", "graded")]
+    assert [(o.student, o.status) for o in outcomes] == [
+        ("ann", "graded"),
+        ("bob", "grader error"),
+        ("cid", "graded"),
+    ]
     assert "disk full" in outcomes[1].detail
     assert course.load_status()[LESSON]["bob"]["status"] == "grader error"
     with pytest.raises(ValueError, match="workers must be a positive number"):

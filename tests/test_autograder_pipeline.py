@@ -16,6 +16,8 @@ import nbformat
 import numpy as np
 import psutil
 import pytest
+from grading_runs import repository_course, sandbox_arguments, sandbox_options
+from synthetic_lesson import BROKEN_LESSON, POINTS, SECRET_INPUTS, SYNTHETIC_LESSON, write_synthetic_lesson
 
 from autograder.cli import main
 from autograder.course import Course
@@ -24,23 +26,24 @@ from autograder.feedback import page_text
 from autograder.grade import grade
 from autograder.grader.isolation import UID_BASE
 from autograder.notebooks import BEGIN_HIDDEN, END_HIDDEN, read_notebook, region_lines
-from synthetic_lesson import (BROKEN_LESSON, POINTS, SECRET_INPUTS, SYNTHETIC_LESSON,
-                                  write_synthetic_lesson)
-from grading_runs import repository_course, sandbox_arguments, sandbox_options
 
 CELL_TIMEOUT, TOTAL_TIMEOUT, STUBBORN_LIMIT = 5, 60, 8
 FULL = sum(POINTS.values())
 
 SNEAKY_SOLUTIONS = {
     # Right on the visible inputs, wrong on large ones; prints its hidden inputs.
-    "ex_square": ("def square(x):\n"
-                  "    print('square got', x)\n"
-                  "    return np.minimum(np.asarray(x, dtype=float) ** 2, 1e6)\n"),
+    "ex_square": (
+        "def square(x):\n"
+        "    print('square got', x)\n"
+        "    return np.minimum(np.asarray(x, dtype=float) ** 2, 1e6)\n"
+    ),
     # Raises with the hidden inputs in the message when the scale is not the default.
-    "ex_scaled_sum": ("def scaled_sum(x, scale=2.0):\n"
-                      "    if scale != 2.0:\n"
-                      "        raise ValueError(f'cannot handle x={x!r} with scale={scale}')\n"
-                      "    return scale * float(np.sum(x))\n"),
+    "ex_scaled_sum": (
+        "def scaled_sum(x, scale=2.0):\n"
+        "    if scale != 2.0:\n"
+        "        raise ValueError(f'cannot handle x={x!r} with scale={scale}')\n"
+        "    return scale * float(np.sum(x))\n"
+    ),
 }
 # A C loop that never returns to the bytecode loop: interrupts never run, and neither does
 # ipykernel's parent poller, so the kernel survives its parent unless it is killed itself.
@@ -86,20 +89,48 @@ def pipeline(tmp_path_factory):
     no_notebook = course.assignment_dir("submitted", SYNTHETIC_LESSON, "no-notebook")
     no_notebook.mkdir(parents=True)
     (no_notebook / "notes.txt").write_text("forgot the notebook")
-    _write(course, BROKEN_LESSON, "late-starter",
-           with_solutions(_released(course, BROKEN_LESSON), _source(course, BROKEN_LESSON)))
+    _write(
+        course,
+        BROKEN_LESSON,
+        "late-starter",
+        with_solutions(_released(course, BROKEN_LESSON), _source(course, BROKEN_LESSON)),
+    )
 
-    options = ["--course", str(root), "--workers", "2", "--timeout", str(CELL_TIMEOUT),
-               "--total-timeout", str(TOTAL_TIMEOUT)] + sandbox_arguments()
+    options = [
+        "--course",
+        str(root),
+        "--workers",
+        "2",
+        "--timeout",
+        str(CELL_TIMEOUT),
+        "--total-timeout",
+        str(TOTAL_TIMEOUT),
+    ] + sandbox_arguments()
     runs["grade"] = main(["grade", SYNTHETIC_LESSON] + options)
     runs["grade_broken"] = main(["grade", BROKEN_LESSON] + options)
     # A kernel deaf to interrupts, under a cell limit it never reaches: only the total limit
     # (killing the process tree, kernel included) stops it.
     _write(course, SYNTHETIC_LESSON, "stubborn", stubborn)
-    grade(course, SYNTHETIC_LESSON, students=["stubborn"], timeout=60, total_timeout=STUBBORN_LIMIT,
-          progress=False, sandbox=sandbox_options())
-    runs["report"] = main(["report", "--course", str(root), "--csv", str(root / "grades.csv"),
-                           "--png", str(root / "grades.png")])
+    grade(
+        course,
+        SYNTHETIC_LESSON,
+        students=["stubborn"],
+        timeout=60,
+        total_timeout=STUBBORN_LIMIT,
+        progress=False,
+        sandbox=sandbox_options(),
+    )
+    runs["report"] = main(
+        [
+            "report",
+            "--course",
+            str(root),
+            "--csv",
+            str(root / "grades.csv"),
+            "--png",
+            str(root / "grades.png"),
+        ]
+    )
     runs["feedback"] = main(["feedback", "--course", str(root)])
     return {"root": root, "course": course, "runs": runs, "expected": expected}
 
@@ -115,8 +146,11 @@ def test_release_passes_its_leak_check(pipeline):
 
 def test_every_status_and_score_is_exact(pipeline):
     rows = _rows(pipeline)
-    got = {student: (row["status"], row["score"]) for (student, lesson), row in rows.items()
-           if lesson == SYNTHETIC_LESSON}
+    got = {
+        student: (row["status"], row["score"])
+        for (student, lesson), row in rows.items()
+        if lesson == SYNTHETIC_LESSON
+    }
     assert got == {
         "correct": ("graded", f"{FULL:g}"),
         "blank": ("graded", "0"),
@@ -142,11 +176,17 @@ def test_the_total_limit_killed_the_stubborn_kernel(pipeline):
     assert record["status"] == "timed out"
     assert "total limit" in record["detail"]
     assert STUBBORN_LIMIT <= record["seconds"] < STUBBORN_LIMIT + 10
-    started = json.loads((pipeline["root"] / "grading" / "records" / SYNTHETIC_LESSON / "stubborn.json").read_text())
+    started = json.loads(
+        (pipeline["root"] / "grading" / "records" / SYNTHETIC_LESSON / "stubborn.json").read_text()
+    )
     assert started["status"] == "running" and started["sandbox_uid"] >= UID_BASE  # killed before it finished
-    survivors = [p.info["pid"] for p in psutil.process_iter(["pid", "uids", "cmdline"])
-                 if p.info["uids"] and p.info["uids"].real == started["sandbox_uid"]
-                 or "stubborn" in " ".join(p.info["cmdline"] or [])]
+    survivors = [
+        p.info["pid"]
+        for p in psutil.process_iter(["pid", "uids", "cmdline"])
+        if p.info["uids"]
+        and p.info["uids"].real == started["sandbox_uid"]
+        or "stubborn" in " ".join(p.info["cmdline"] or [])
+    ]
     assert not survivors, f"processes of the killed submission still run: {survivors}"
 
 
@@ -162,8 +202,11 @@ def test_grader_error_is_not_a_zero_and_fails_the_command(pipeline):
     row = _rows(pipeline)[("late-starter", BROKEN_LESSON)]
     assert row["status"] == "grader error" and row["score"] == ""
     assert "GraderError" in row["detail"] and "does_not_exist" in row["detail"]
-    others = [row for (student, lesson), row in _rows(pipeline).items()
-              if lesson == BROKEN_LESSON and student != "late-starter"]
+    others = [
+        row
+        for (student, lesson), row in _rows(pipeline).items()
+        if lesson == BROKEN_LESSON and student != "late-starter"
+    ]
     assert others and all(row["status"] == "missing" and row["score"] == "" for row in others)
 
 
@@ -187,8 +230,12 @@ def test_status_is_persisted_beside_the_gradebook(pipeline):
 
 def _hidden_source_lines(pipeline, lesson):
     notebook = _source(pipeline["course"], lesson)
-    return [line.strip() for cell in notebook.cells
-            for line in region_lines(cell, BEGIN_HIDDEN, END_HIDDEN) if len(line.strip()) > 3]
+    return [
+        line.strip()
+        for cell in notebook.cells
+        for line in region_lines(cell, BEGIN_HIDDEN, END_HIDDEN)
+        if len(line.strip()) > 3
+    ]
 
 
 def _hidden_random_values():
@@ -215,10 +262,18 @@ def test_the_sneaky_student_did_expose_inputs_before_sanitising(pipeline):
     """The leak channels were exercised: what the student's code printed while the hidden tests
     called it never left the sandbox; its exception message is in the autograded notebook (the
     grader's verdict) and withheld from feedback."""
-    notebook = read_notebook(pipeline["root"] / "autograded" / "sneaky" / SYNTHETIC_LESSON
-                             / f"{SYNTHETIC_LESSON}.ipynb")
-    autograded = nbformat.writes(nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("", outputs=cell.outputs) for cell in notebook.cells if cell.cell_type == "code"]))
+    notebook = read_notebook(
+        pipeline["root"] / "autograded" / "sneaky" / SYNTHETIC_LESSON / f"{SYNTHETIC_LESSON}.ipynb"
+    )
+    autograded = nbformat.writes(
+        nbformat.v4.new_notebook(
+            cells=[
+                nbformat.v4.new_code_cell("", outputs=cell.outputs)
+                for cell in notebook.cells
+                if cell.cell_type == "code"
+            ]
+        )
+    )
     assert SECRET_INPUTS[0] not in autograded  # printed by the student's square during a hidden call
     assert "square got" in autograded  # ... but its prints in the visible tests are kept
     assert "raised ValueError: cannot handle x=" in autograded  # the student's message, with its input
@@ -236,8 +291,12 @@ def test_feedback_shows_test_names_points_and_harness_messages(pipeline):
 
 def test_feedback_for_failed_gradings_explains_the_status(pipeline):
     root = pipeline["root"]
-    for student, status in [("infinite_loop", "timed out"), ("kernel_dies", "kernel died"),
-                            ("garbled", "invalid notebook"), ("no-notebook", "missing")]:
+    for student, status in [
+        ("infinite_loop", "timed out"),
+        ("kernel_dies", "kernel died"),
+        ("garbled", "invalid notebook"),
+        ("no-notebook", "missing"),
+    ]:
         page = root / "feedback" / student / SYNTHETIC_LESSON / f"{SYNTHETIC_LESSON}.html"
         assert status in page_text(page.read_text()), student
     assert not (root / "feedback" / "late-starter" / BROKEN_LESSON).exists()

@@ -5,12 +5,12 @@ import json
 
 import nbformat
 import pytest
+from grading_runs import repository_course
+from synthetic_lesson import SECRET_INPUTS, SYNTHETIC_LESSON, synthetic_notebook
 
 from autograder.cli import main
 from autograder.course import Course
 from autograder.release import find_leaks, secret_lines
-from synthetic_lesson import SECRET_INPUTS, SYNTHETIC_LESSON, synthetic_notebook
-from grading_runs import repository_course
 
 LESSON = SYNTHETIC_LESSON
 
@@ -41,13 +41,17 @@ def test_release_strips_solutions_hidden_tests_and_pairing(tmp_path, capsys):
     assert "jupytext" not in json.loads(released_text)["metadata"]
     for secret in ("squared_values", "total_of_entries", "check_against_reference", "BEGIN", *SECRET_INPUTS):
         assert secret not in released_text, secret
-    assert "raise NotImplementedError(\\\"replace this line with your solution\\\")" in released_text  # JSON-escaped
+    assert (
+        'raise NotImplementedError(\\"replace this line with your solution\\")' in released_text
+    )  # JSON-escaped
     assert sorted(p.name for p in _released_path(course).parent.iterdir()) == [f"{LESSON}.ipynb"]
 
 
 def test_a_twin_that_reaches_the_release_fails_it(tmp_path, capsys):
     """With the *.py ignore rule dropped from the config, the twin is copied: release must fail."""
-    course = _course(tmp_path / "course", extra_config='\nc.CourseDirectory.ignore = [".ipynb_checkpoints"]\n')
+    course = _course(
+        tmp_path / "course", extra_config='\nc.CourseDirectory.ignore = [".ipynb_checkpoints"]\n'
+    )
     twin = "def square(x):\n    ### BEGIN SOLUTION\n    squared_values = np.asarray(x, dtype=float) ** 2\n"
     (course.step_dir("source") / LESSON / f"{LESSON}.py").write_text(twin)
     assert main(["release", "--course", str(course.root)]) == 1
@@ -62,26 +66,38 @@ def test_leaks_in_a_tampered_release_name_file_and_cell(tmp_path):
     assert main(["release", "--course", str(course.root)]) == 0
     path = _released_path(course)
     released = nbformat.read(str(path), as_version=4)
-    by_id = {cell.metadata.get("nbgrader", {}).get("grade_id"): index for index, cell in enumerate(released.cells)}
+    by_id = {
+        cell.metadata.get("nbgrader", {}).get("grade_id"): index for index, cell in enumerate(released.cells)
+    }
     released.cells[by_id["ex_square"]].source += "\n    squared_values = np.asarray(x, dtype=float) ** 2"
-    released.cells[by_id["test_scaled_sum"]].source += "\nfrom autograder.grader.harness import Case, check_against_reference"
+    released.cells[
+        by_id["test_scaled_sum"]
+    ].source += "\nfrom autograder.grader.harness import Case, check_against_reference"
     released.cells[0].source += "\n### END HIDDEN TESTS"
     nbformat.write(released, str(path))
     leaks = [str(leak) for leak in find_leaks(course.step_dir("source") / LESSON, path.parent)]
     assert len(leaks) == 3, leaks
-    assert any(f"cell {by_id['ex_square']} (ex_square) source: line from a solution" in leak for leak in leaks)
-    assert any(f"cell {by_id['test_scaled_sum']} (test_scaled_sum) source: line from a solution or hidden"
-               in leak for leak in leaks)
+    assert any(
+        f"cell {by_id['ex_square']} (ex_square) source: line from a solution" in leak for leak in leaks
+    )
+    assert any(
+        f"cell {by_id['test_scaled_sum']} (test_scaled_sum) source: line from a solution or hidden" in leak
+        for leak in leaks
+    )
     assert any("cell 0 source: nbgrader marker 'END HIDDEN TESTS'" in leak for leak in leaks)
     assert all(str(path) in leak for leak in leaks)
 
 
 def test_a_solution_line_that_is_also_public_is_not_a_leak(tmp_path):
     notebook = synthetic_notebook()
-    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex_scaled_sum")
-    cell.source = ("def scaled_sum(x, scale=2.0):\n    if scale is None:\n        raise ValueError('scale')\n"
-                   "    ### BEGIN SOLUTION\n    if scale is None:\n        scale = 2.0\n"
-                   "    return scale * float(np.sum(x))\n    ### END SOLUTION")
+    cell = next(
+        c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex_scaled_sum"
+    )
+    cell.source = (
+        "def scaled_sum(x, scale=2.0):\n    if scale is None:\n        raise ValueError('scale')\n"
+        "    ### BEGIN SOLUTION\n    if scale is None:\n        scale = 2.0\n"
+        "    return scale * float(np.sum(x))\n    ### END SOLUTION"
+    )
     course = _course(tmp_path / "course", notebook)
     secrets = secret_lines(course.step_dir("source") / LESSON)
     assert "if scale is None:" not in secrets  # it is in the public part too

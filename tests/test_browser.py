@@ -112,7 +112,9 @@ def _write_notebook(path):
 
     nb = nbformat.v4.new_notebook()
     for kind, source in LECTURE_CELLS:
-        cell = nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_code_cell(source)
+        cell = (
+            nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_code_cell(source)
+        )
         nb.cells.append(cell)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, str(path))
@@ -159,7 +161,10 @@ class JupyterLab:
         )
         env.update(extra_env or {})  # the kernels inherit the server's environment
         command = [
-            sys.executable, "-m", "jupyter", "lab",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
             "--no-browser",
             "--ip=127.0.0.1",
             f"--port={self.port}",
@@ -383,9 +388,11 @@ def _wait_image_replaced(page, image, old_src):
 
 def _lr_slider(scope, page, label=r"^lr$"):
     """The first slider in scope whose description matches the regex label."""
-    return scope.locator(".widget-slider").filter(
-        has=page.locator("label.widget-label", has_text=re.compile(label))
-    ).first
+    return (
+        scope.locator(".widget-slider")
+        .filter(has=page.locator("label.widget-label", has_text=re.compile(label)))
+        .first
+    )
 
 
 def _press_on_slider_handle(slider, key, times):
@@ -443,7 +450,9 @@ def test_lecture_notebook_slider_changes_plot_in_real_browser(tmp_path):
         problems = _cell_problems(page)
 
     elapsed = time.monotonic() - started
-    print(f"browser test: {elapsed:.1f} s; lr readout {readout_before} -> {readout_after}; screenshots in {ARTIFACTS}")
+    print(
+        f"browser test: {elapsed:.1f} s; lr readout {readout_before} -> {readout_after}; screenshots in {ARTIFACTS}"
+    )
     assert ran_all, f"Run All Cells stopped at a failing cell: {problems}"
     assert not problems, "the notebook's cells show errors:\n" + "\n".join(problems)
     assert float(readout_after) > float(readout_before), (readout_before, readout_after)
@@ -456,7 +465,9 @@ def _table_rows(widget):
     texts = widget.locator("table tbody tr").evaluate_all(
         "rows => rows.map(r => Array.from(r.cells, c => c.textContent.trim()))"
     )
-    return [(int(t), float(x), float(fx), float(d)) for t, x, fx, d in (row for row in texts if len(row) == 4)]
+    return [
+        (int(t), float(x), float(fx), float(d)) for t, x, fx, d in (row for row in texts if len(row) == 4)
+    ]
 
 
 def _readout_resolution(value):
@@ -471,7 +482,7 @@ def _gd_rule_violation(rows, lr):
     only to within the rounding of x_t, x_{t+1} (5e-4 each), df/dx_t (5e-4, times lr) and lr
     (half its last digit, times |df/dx_t|).
     """
-    for (t, x, _, slope), (t_next, x_next, _, _) in zip(rows, rows[1:]):
+    for (t, x, _, slope), (t_next, x_next, _, _) in zip(rows, rows[1:], strict=False):
         tolerance = 1e-3 + 5e-4 * lr + _readout_resolution(lr) * abs(slope) + 1e-9
         if t_next != t + 1 or abs(x_next - (x - lr * slope)) > tolerance:
             return (t, x, slope, t_next, x_next, x - lr * slope, tolerance)
@@ -501,7 +512,9 @@ def test_lesson_02_live_lecture_gd_stepper_in_real_browser(tmp_path):
         ran_all = _run_all_cells(page)
         _wait_kernel_idle(page)
         problems = _cell_problems(page)
-        assert ran_all and not problems, "Run All Cells: the lesson's cells show errors:\n" + "\n".join(problems)
+        assert ran_all and not problems, "Run All Cells: the lesson's cells show errors:\n" + "\n".join(
+            problems
+        )
         unexecuted = _unexecuted_code_cells(page)
         assert not unexecuted, f"code cells without an execution count after Run All Cells: {unexecuted}"
 
@@ -541,8 +554,11 @@ def test_lesson_02_live_lecture_gd_stepper_in_real_browser(tmp_path):
         lr_after = _poll(page, new_lr_in_table, "the stepper's table to follow the moved lr slider")
         for click in range(clicks):
             step_button.click()
-            _poll(page, lambda: len(_table_rows(stepper)) == len(rows_before) + click + 1,
-                  f"Step click {click + 1} to add a table row")
+            _poll(
+                page,
+                lambda: len(_table_rows(stepper)) == len(rows_before) + click + 1,
+                f"Step click {click + 1} to add a table row",
+            )
         _wait_kernel_idle(page)
         _wait_image_replaced(page, image, src_before)
 
@@ -561,7 +577,9 @@ def test_lesson_02_live_lecture_gd_stepper_in_real_browser(tmp_path):
         f"{len(rows_before)} -> {len(rows_after)} table rows; screenshots in {ARTIFACTS}"
     )
     assert not problems, "errors in the lesson's cells after using the widget:\n" + "\n".join(problems)
-    assert not re.search(r"\w+Error\b|diverged", stepper_text), f"the stepper reports a problem:\n{stepper_text}"
+    assert not re.search(r"\w+Error\b|diverged", stepper_text), (
+        f"the stepper reports a problem:\n{stepper_text}"
+    )
     lr_before = float(readout_before)
     assert float(readout_after) == lr_after > lr_before, (readout_before, readout_after)
     assert _gd_rule_violation(rows_before, lr_before) is None, (lr_before, rows_before)
@@ -606,10 +624,17 @@ def _write_live_only(source, target, presentation_scale=None, extra_cells=()):
 
     notebook = live_only_notebook(source)
     if presentation_scale:
-        heading = next(i for i, c in enumerate(notebook.cells)
-                       if c.cell_type == "markdown" and re.search(r"^#{1,6}\s*Live lecture", c.source, re.M))
-        notebook.cells.insert(heading + 1, nbformat.v4.new_code_cell(
-            f"import course.widgets as cw\ncw.presentation(scale={presentation_scale})"))
+        heading = next(
+            i
+            for i, c in enumerate(notebook.cells)
+            if c.cell_type == "markdown" and re.search(r"^#{1,6}\s*Live lecture", c.source, re.M)
+        )
+        notebook.cells.insert(
+            heading + 1,
+            nbformat.v4.new_code_cell(
+                f"import course.widgets as cw\ncw.presentation(scale={presentation_scale})"
+            ),
+        )
     for source_text in extra_cells:
         notebook.cells.append(nbformat.v4.new_code_cell(source_text))
     nbformat.write(notebook, str(target))
@@ -630,7 +655,8 @@ def _run_lecture(lab, page, name, markers):
 
 def _widget_output(page, key):
     return page.locator(f'.jp-Cell[data-live-widget="{key}"] .jp-OutputArea-output').filter(
-        has=page.locator("img.widget-image"))
+        has=page.locator("img.widget-image")
+    )
 
 
 def _slider_list(scope):
@@ -638,7 +664,8 @@ def _slider_list(scope):
     return scope.locator(".widget-slider").evaluate_all(
         """nodes => nodes.filter(n => n.offsetParent !== null).map(n => [
              n.querySelector('label.widget-label').textContent.trim(),
-             n.querySelector('.widget-readout').textContent.trim()])""")
+             n.querySelector('.widget-readout').textContent.trim()])"""
+    )
 
 
 def _slider_readouts(scope):
@@ -698,16 +725,18 @@ def test_lesson_05_live_race_values_from_code_and_landscape_switches_survive_the
     root.mkdir()
     # The state when Run All ends, and a log of every later render: which widget's message from the
     # browser caused it (for the failure message).
-    snapshot = (f"_recorded = {RACE_STATE}\n"
-                "import traceback as _tb\n_render_log = []\n_render = race.figure.render\n"
-                "def _logged_render(*args, **kwargs):\n"
-                "    cause = next(([type(f.f_locals['self']).__name__, getattr(f.f_locals['self'], 'description', ''),\n"
-                "                   repr(getattr(f.f_locals['self'], 'value', None))]\n"
-                "                  for f, _ in _tb.walk_stack(None) if f.f_code.co_name == 'set_state'\n"
-                "                  and 'self' in f.f_locals), 'not from the browser')\n"
-                "    _render_log.append(cause)\n"
-                "    return _render(*args, **kwargs)\n"
-                "race.figure.render = _logged_render")
+    snapshot = (
+        f"_recorded = {RACE_STATE}\n"
+        "import traceback as _tb\n_render_log = []\n_render = race.figure.render\n"
+        "def _logged_render(*args, **kwargs):\n"
+        "    cause = next(([type(f.f_locals['self']).__name__, getattr(f.f_locals['self'], 'description', ''),\n"
+        "                   repr(getattr(f.f_locals['self'], 'value', None))]\n"
+        "                  for f, _ in _tb.walk_stack(None) if f.f_code.co_name == 'set_state'\n"
+        "                  and 'self' in f.f_locals), 'not from the browser')\n"
+        "    _render_log.append(cause)\n"
+        "    return _render(*args, **kwargs)\n"
+        "race.figure.render = _logged_render"
+    )
     _write_live_only(LESSON_05, root / "lesson05_live.ipynb", extra_cells=[snapshot])
     with _lab_page(root, tmp_path, extra_env=GRADING_ENV, viewport=(1400, 1100)) as (lab, page):
         _run_lecture(lab, page, "lesson05_live.ipynb", {"race": "OptimizerRace("})
@@ -728,15 +757,24 @@ def test_lesson_05_live_race_values_from_code_and_landscape_switches_survive_the
         page.wait_for_timeout(2000)
         adam_lr_later = _kernel_json(page, "race.sliders['Adam']['lr'].value")
         renders_later = _kernel_json(page, "race.figure.render_count")
-        adam_readout = race_output.locator(".widget-slider").filter(
-            has=page.locator("label.widget-label", has_text=re.compile(r"^lr$"))).nth(5).locator(
-            ".widget-readout").inner_text().strip()
+        adam_readout = (
+            race_output.locator(".widget-slider")
+            .filter(has=page.locator("label.widget-label", has_text=re.compile(r"^lr$")))
+            .nth(5)
+            .locator(".widget-readout")
+            .inner_text()
+            .strip()
+        )
 
         switches = []
         select = race_output.locator("select").first  # the landscape dropdown
         for landscape in ("saddle", "himmelblau", "quadratic"):
             select.select_option(landscape)
-            _poll(page, lambda: _kernel_json(page, "race.landscape.name") == landscape, f"the switch to {landscape}")
+            _poll(
+                page,
+                lambda: _kernel_json(page, "race.landscape.name") == landscape,
+                f"the switch to {landscape}",
+            )
             _wait_kernel_idle(page)
             page.wait_for_timeout(1500)  # let any echo of the old range or value arrive
             state = _kernel_json(page, RACE_STATE)
@@ -746,18 +784,28 @@ def test_lesson_05_live_race_values_from_code_and_landscape_switches_survive_the
             page.screenshot(path=str(ARTIFACTS / f"lesson05_race_{landscape}.png"))
         problems = _cell_problems(page)
 
-    print(f"lesson 05 browser-true test: {time.monotonic() - started:.1f} s; Adam lr from code 0.3 -> {adam_lr} "
-          f"(readout {adam_readout}); switches: {[(s[0], s[1]['x0'], s[3], s[4]) for s in switches]}")
+    print(
+        f"lesson 05 browser-true test: {time.monotonic() - started:.1f} s; Adam lr from code 0.3 -> {adam_lr} "
+        f"(readout {adam_readout}); switches: {[(s[0], s[1]['x0'], s[3], s[4]) for s in switches]}"
+    )
     assert not problems, problems
     assert settled == recorded, f"the browser's echoes changed the race after Run All: renders {render_log}"
     # Every readout in the page shows the value the kernel holds, slider by slider.
-    assert [label for label, _ in shown_sliders] == [d for d, _ in kernel_sliders], (shown_sliders, kernel_sliders)
-    for (label, readout), (_, value) in zip(shown_sliders, kernel_sliders):
+    assert [label for label, _ in shown_sliders] == [d for d, _ in kernel_sliders], (
+        shown_sliders,
+        kernel_sliders,
+    )
+    for (label, readout), (_, value) in zip(shown_sliders, kernel_sliders, strict=False):
         assert _readout_matches(readout, value), (label, readout, value)
-    assert _number(readouts["start x1"]) == settled["start"][0] and _number(readouts["start x2"]) == settled["start"][1]
-    assert adam_lr == adam_lr_later == pytest.approx(10 ** -0.5, rel=1e-11), (adam_lr, adam_lr_later)
+    assert (
+        _number(readouts["start x1"]) == settled["start"][0]
+        and _number(readouts["start x2"]) == settled["start"][1]
+    )
+    assert adam_lr == adam_lr_later == pytest.approx(10**-0.5, rel=1e-11), (adam_lr, adam_lr_later)
     assert adam_readout == f"{adam_lr:.3g}" == "0.316"
-    assert renders_later == renders_after_set, "the browser's echo of a value set from code made the race rerun"
+    assert renders_later == renders_after_set, (
+        "the browser's echo of a value set from code made the race rerun"
+    )
     for landscape, state, x0, shown_x1, shown_x2 in switches:
         assert state["landscape"] == landscape
         assert state["x0"] == x0 and state["start"] == x0, (landscape, state["x0"], x0)
@@ -766,7 +814,6 @@ def test_lesson_05_live_race_values_from_code_and_landscape_switches_survive_the
             assert all(state["escaped"].values()), f"paths that stay at the saddle: {state['escaped']}"
         else:  # the landscape's presets converge
             assert not any(state["diverged"].values()), (landscape, state["diverged"])
-
 
 
 # Bounding boxes (CSS px, relative to the viewport) of a widget output's plot and controls.
@@ -783,8 +830,11 @@ JS_LAYOUT_BOXES = """(node) => {
 }"""
 
 
-@pytest.mark.parametrize("lesson, presentation", [("04", 1.5), ("04", None), ("05", 1.5)],
-                         ids=["lesson04-presentation", "lesson04-default", "lesson05-presentation"])
+@pytest.mark.parametrize(
+    "lesson, presentation",
+    [("04", 1.5), ("04", None), ("05", 1.5)],
+    ids=["lesson04-presentation", "lesson04-default", "lesson05-presentation"],
+)
 def test_race_at_1280x720_plot_and_controls_visible_together(tmp_path, lesson, presentation):
     """Issue 13, items 3 and 4: a lecture race on a 1280x720 screen.
 
@@ -807,8 +857,9 @@ def test_race_at_1280x720_plot_and_controls_visible_together(tmp_path, lesson, p
     mode = "presentation" if presentation else "default"
     with _lab_page(root, tmp_path, extra_env=GRADING_ENV, viewport=(1280, 720)) as (lab, page):
         _run_lecture(lab, page, name, {"race": "OptimizerRace("})
-        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')") \
-            if page.evaluate("() => !window.jupyterapp.shell.leftCollapsed") else None
+        page.evaluate(
+            "() => window.jupyterapp.commands.execute('application:toggle-left-area')"
+        ) if page.evaluate("() => !window.jupyterapp.shell.leftCollapsed") else None
         race_output = _widget_output(page, "race")
         race_output.evaluate("node => node.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(800)
@@ -824,12 +875,14 @@ def test_race_at_1280x720_plot_and_controls_visible_together(tmp_path, lesson, p
     controls = layout["controls"]
     outside = [c for c in controls if c["box"]["top"] < 0 or c["box"]["bottom"] > height + 0.5]
     tick = None
-    print(f"lesson {lesson} race, {mode}, viewport {width}x{height}: image {image['width']:.0f}x{image['height']:.0f} "
-          f"CSS px at y {image['top']:.0f}..{image['bottom']:.0f} (PNG {layout['natural'][0]}x{layout['natural'][1]}); "
-          f"{len(controls)} controls, {len(outside)} outside the viewport; block y "
-          f"{min([image['top']] + [c['box']['top'] for c in controls]):.0f}.."
-          f"{max([image['bottom']] + [c['box']['bottom'] for c in controls]):.0f}; "
-          f"finals {finals}; lrs {lrs}; {time.monotonic() - started:.0f} s; {shot.name}")
+    print(
+        f"lesson {lesson} race, {mode}, viewport {width}x{height}: image {image['width']:.0f}x{image['height']:.0f} "
+        f"CSS px at y {image['top']:.0f}..{image['bottom']:.0f} (PNG {layout['natural'][0]}x{layout['natural'][1]}); "
+        f"{len(controls)} controls, {len(outside)} outside the viewport; block y "
+        f"{min([image['top']] + [c['box']['top'] for c in controls]):.0f}.."
+        f"{max([image['bottom']] + [c['box']['bottom'] for c in controls]):.0f}; "
+        f"finals {finals}; lrs {lrs}; {time.monotonic() - started:.0f} s; {shot.name}"
+    )
     assert not problems, problems
     if lesson == "04":
         assert finals["momentum"] < 1e-3 * finals["SGD"] and finals["Nesterov"] < 1e-3 * finals["SGD"], finals
@@ -864,7 +917,9 @@ def _tab_to(page, scope, wanted, what, backwards=False, limit=40):
             return presses
         visited.append(focus)
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
-    raise AssertionError(f"{limit} presses of {'Shift+' if backwards else ''}Tab did not reach {what}: {visited}")
+    raise AssertionError(
+        f"{limit} presses of {'Shift+' if backwards else ''}Tab did not reach {what}: {visited}"
+    )
 
 
 def test_a_race_driven_entirely_by_keyboard(tmp_path):
@@ -905,24 +960,38 @@ def test_a_race_driven_entirely_by_keyboard(tmp_path):
         # Alt+ArrowDown opens the menu, ArrowDown picks the next entry, Enter chooses it.
         for key in ("Alt+ArrowDown", "ArrowDown", "Enter"):
             page.keyboard.press(key)
-        _poll(page, lambda: state("optimizer_race.landscape.name") == "rosenbrock", "the keyboard to switch landscape")
+        _poll(
+            page,
+            lambda: state("optimizer_race.landscape.name") == "rosenbrock",
+            "the keyboard to switch landscape",
+        )
         _wait_kernel_idle(page)
         kernel["preset"] = state("optimizer_race.hparams('SGD')['lr']")
 
         _tab_to(page, race, lambda f: f["slider"] == "lr" and f["handle"] == 2, "SGD's lr handle")
         for _ in range(4):
             page.keyboard.press("ArrowRight")
-        _poll(page, lambda: state("optimizer_race.hparams('SGD')['lr']") > kernel["preset"] * 1.5, "ArrowRight on lr")
+        _poll(
+            page,
+            lambda: state("optimizer_race.hparams('SGD')['lr']") > kernel["preset"] * 1.5,
+            "ArrowRight on lr",
+        )
         _wait_kernel_idle(page)
         kernel["raised"] = state("optimizer_race.hparams('SGD')['lr']")
 
         _tab_to(page, race, lambda f: f["label"] == "reset to preset", "the reset button", backwards=True)
         page.keyboard.press("Enter")
-        _poll(page, lambda: state("optimizer_race.hparams('SGD')['lr']") == kernel["preset"], "Enter on reset")
+        _poll(
+            page, lambda: state("optimizer_race.hparams('SGD')['lr']") == kernel["preset"], "Enter on reset"
+        )
 
-        _tab_to(page, race, lambda f: f["type"] == "checkbox" and f["label"] == "show momentum", "show momentum")
+        _tab_to(
+            page, race, lambda f: f["type"] == "checkbox" and f["label"] == "show momentum", "show momentum"
+        )
         page.keyboard.press("Space")
-        _poll(page, lambda: state("optimizer_race.enabled['momentum'].value") is False, "Space on the checkbox")
+        _poll(
+            page, lambda: state("optimizer_race.enabled['momentum'].value") is False, "Space on the checkbox"
+        )
 
         _tab_to(page, race, lambda f: f["slider"] == "step", "the step handle")
         page.keyboard.press("Home")
@@ -938,11 +1007,13 @@ def test_a_race_driven_entirely_by_keyboard(tmp_path):
         page.screenshot(path=str(ARTIFACTS / "race_keyboard_driven.png"))
         problems = _cell_problems(page)
 
-    print(f"keyboard-driven race: {time.monotonic() - started:.1f} s; SGD lr preset {kernel['preset']} -> "
-          f"{kernel['raised']} -> reset; paused at step {kernel['paused_at']}; labels {labels}")
+    print(
+        f"keyboard-driven race: {time.monotonic() - started:.1f} s; SGD lr preset {kernel['preset']} -> "
+        f"{kernel['raised']} -> reset; paused at step {kernel['paused_at']}; labels {labels}"
+    )
     assert not problems, problems
     assert all(labels), f"controls without a text label: {labels}"
-    assert kernel["raised"] == pytest.approx(kernel["preset"] * 10 ** 0.2, rel=1e-9)
+    assert kernel["raised"] == pytest.approx(kernel["preset"] * 10**0.2, rel=1e-9)
 
 
 JS_NOTEBOOK_DIRTY = "() => window.jupyterapp.shell.currentWidget.context.model.dirty"
@@ -963,8 +1034,10 @@ def test_opening_a_lesson_in_jupyterlab_leaves_the_file_unmodified(tmp_path):
     _require_browser()
     committed = nbformat.read(str(LESSON_02), as_version=4).metadata.get("language_info", {}).get("version")
     if committed != platform.python_version():
-        pytest.skip(f"the notebooks' language_info is for Python {committed}; this kernel runs "
-                    f"{platform.python_version()}, whose version JupyterLab writes in")
+        pytest.skip(
+            f"the notebooks' language_info is for Python {committed}; this kernel runs "
+            f"{platform.python_version()}, whose version JupyterLab writes in"
+        )
     root = tmp_path / "root"
     root.mkdir()
     copy = root / LESSON_02.name

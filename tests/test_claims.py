@@ -44,7 +44,9 @@ def test_lesson04_momentum_rate_is_sgd_rate_over_ten_and_tuned_momentum_edges_sg
         "momentum 0.9": method(optim.momentum, {"momentum": 0.9}, grid=[0.003, 0.01, 0.03]),
         "Nesterov 0.9": method(optim.nesterov, {"momentum": 0.9}, grid=[0.003, 0.01, 0.03]),
     }
-    comparison = tune_and_compare(methods, mlp_loss, init_network, split_of(cifar), epochs=6, batch_size=BATCH)
+    comparison = tune_and_compare(
+        methods, mlp_loss, init_network, split_of(cifar), epochs=6, batch_size=BATCH
+    )
     assert comparison["SGD"]["chosen"] == pytest.approx(10 * comparison["momentum 0.9"]["chosen"])
     for name in ("momentum 0.9", "Nesterov 0.9"):
         assert wins(comparison, name, "SGD") >= 4, name
@@ -68,13 +70,16 @@ def lesson05_methods():
 def test_lesson05_tuned_optimizers_are_within_a_few_seed_spreads_and_amsgrad_tracks_adam(cifar):
     """Lesson 05 §9: tuned, the best-to-worst spread of mean validation losses is a few seed
     standard deviations (no clear winner); Adam and AMSGrad end with almost the same loss."""
-    comparison = tune_and_compare(lesson05_methods(), mlp_loss, init_network, split_of(cifar), epochs=6,
-                                  batch_size=BATCH)
+    comparison = tune_and_compare(
+        lesson05_methods(), mlp_loss, init_network, split_of(cifar), epochs=6, batch_size=BATCH
+    )
     means = {name: mean_std(comparison, name)[0] for name in comparison}
     typical_std = np.mean([mean_std(comparison, name)[1] for name in comparison])
     assert max(means.values()) - min(means.values()) < 4 * typical_std, means
-    close = sum(abs(a["val_loss"] - b["val_loss"]) < 0.01
-                for a, b in zip(comparison["Adam"]["runs"], comparison["AMSGrad"]["runs"]))
+    close = sum(
+        abs(a["val_loss"] - b["val_loss"]) < 0.01
+        for a, b in zip(comparison["Adam"]["runs"], comparison["AMSGrad"]["runs"], strict=False)
+    )
     assert close >= 4
 
 
@@ -82,10 +87,14 @@ def test_lesson06_best_weight_decay_beats_none_by_more_than_the_seed_spread(cifa
     """Lesson 06 §5: at Adam's default rate, Adam + L2 and AdamW at their best λ (chosen on the
     seed-0 validation sweep) lower the validation loss below λ = 0 by more than the spread."""
     lambdas = [1e-3, 1e-2, 1e-1, 1.0, 10.0]
-    methods = {"Adam + L2": method(optim.adam, {"lr": 1e-3}, tune="weight_decay", grid=lambdas),
-               "AdamW": method(optim.adamw, {"lr": 1e-3}, tune="weight_decay", grid=lambdas),
-               "no regularization": method(optim.adam, {"lr": 1e-3}, tune="weight_decay", grid=[0.0])}
-    comparison = tune_and_compare(methods, mlp_loss, init_network, split_of(cifar), epochs=6, batch_size=BATCH)
+    methods = {
+        "Adam + L2": method(optim.adam, {"lr": 1e-3}, tune="weight_decay", grid=lambdas),
+        "AdamW": method(optim.adamw, {"lr": 1e-3}, tune="weight_decay", grid=lambdas),
+        "no regularization": method(optim.adam, {"lr": 1e-3}, tune="weight_decay", grid=[0.0]),
+    }
+    comparison = tune_and_compare(
+        methods, mlp_loss, init_network, split_of(cifar), epochs=6, batch_size=BATCH
+    )
     no_reg_mean, no_reg_std = mean_std(comparison, "no regularization")
     for name in ("Adam + L2", "AdamW"):
         assert comparison[name]["chosen"] > 0
@@ -97,10 +106,18 @@ def test_lesson07_tuned_cosine_beats_tuned_constant_rate(cifar):
     """Lesson 07 §8: with momentum 0.9 and each rate tuned on validation, cosine annealing ends
     with a lower validation loss than a constant rate at equal budget, at a rate no smaller."""
     grid, epochs = [0.003, 0.01, 0.03], 6
-    methods = {"constant": method(optim.momentum, {"momentum": 0.9}, grid=grid),
-               "cosine": method(optim.momentum, {"momentum": 0.9}, grid=grid,
-                                schedule=lambda h: lambda t: schedulers.cosine_annealing(t, h["lr"], epochs))}
-    comparison = tune_and_compare(methods, mlp_loss, init_network, split_of(cifar), epochs=epochs, batch_size=BATCH)
+    methods = {
+        "constant": method(optim.momentum, {"momentum": 0.9}, grid=grid),
+        "cosine": method(
+            optim.momentum,
+            {"momentum": 0.9},
+            grid=grid,
+            schedule=lambda h: lambda t: schedulers.cosine_annealing(t, h["lr"], epochs),
+        ),
+    }
+    comparison = tune_and_compare(
+        methods, mlp_loss, init_network, split_of(cifar), epochs=epochs, batch_size=BATCH
+    )
     assert wins(comparison, "cosine", "constant") >= 4
     assert comparison["cosine"]["chosen"] >= comparison["constant"]["chosen"]
 
@@ -123,14 +140,28 @@ def test_lesson03_gradient_descent_is_last_at_an_equal_budget_of_gradients(cifar
 
     def init(seed):
         rng = np.random.default_rng(seed)
-        return {"W": (1e-3 * rng.standard_normal((10, 3072))).astype(np.float32),
-                "b": (1e-3 * rng.standard_normal(10)).astype(np.float32)}
+        return {
+            "W": (1e-3 * rng.standard_normal((10, 3072))).astype(np.float32),
+            "b": (1e-3 * rng.standard_normal(10)).astype(np.float32),
+        }
 
-    runs = {"GD": (len(split.y_train), [0.1, 0.2, 0.4]), "minibatch": (256, [0.01, 0.03, 0.1]),
-            "SGD": (1, [1e-4, 3e-4, 1e-3])}
+    runs = {
+        "GD": (len(split.y_train), [0.1, 0.2, 0.4]),
+        "minibatch": (256, [0.01, 0.03, 0.1]),
+        "SGD": (1, [1e-4, 3e-4, 1e-3]),
+    }
     comparison = {}
     for name, (batch_size, grid) in runs.items():
-        comparison.update(tune_and_compare({name: method(optim.sgd, grid=grid)}, loss_fn, init, split, epochs=2,
-                                           batch_size=batch_size, evaluate=evaluate))
+        comparison.update(
+            tune_and_compare(
+                {name: method(optim.sgd, grid=grid)},
+                loss_fn,
+                init,
+                split,
+                epochs=2,
+                batch_size=batch_size,
+                evaluate=evaluate,
+            )
+        )
     assert wins(comparison, "minibatch", "GD") >= 4
     assert wins(comparison, "SGD", "GD") >= 4

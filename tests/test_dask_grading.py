@@ -46,7 +46,9 @@ def courses(tmp_path_factory):
     base = tmp_path_factory.mktemp("dask")
     local_root = base / "local"
     local_root.mkdir()
-    (local_root / "nbgrader_config.py").write_text((repository_course().root / "nbgrader_config.py").read_text())
+    (local_root / "nbgrader_config.py").write_text(
+        (repository_course().root / "nbgrader_config.py").read_text()
+    )
     write_synthetic_lesson(local_root / "notebooks", LESSON)
     assert main(["release", "--course", str(local_root)]) == 0
     local = Course.open(local_root)
@@ -77,12 +79,17 @@ def graded(courses):
     options = dict(timeout=5, total_timeout=120, progress=False, sandbox=sandbox_options())
     local_outcomes = grade(local, LESSON, workers=2, **options)
 
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
     client = distributed.Client(cluster)
     killed = {}
 
     def kill_one_worker_mid_run():
-        while len([r for r in on_dask.load_status().get(LESSON, {}).values() if r["status"] != "not graded"]) < 3:
+        while (
+            len([r for r in on_dask.load_status().get(LESSON, {}).values() if r["status"] != "not graded"])
+            < 3
+        ):
             time.sleep(0.2)
         address = sorted(client.scheduler_info()["workers"])[0]
         try:
@@ -114,8 +121,9 @@ def test_dask_grades_equal_local_grades(courses, graded):
     local, on_dask = courses
     assert len(_grades(local)) == 21
     assert _grades(on_dask) == _grades(local)
-    assert {s: (o.status, o.detail) for s, o in ((o.student, o) for o in graded["dask"])} == \
-           {s: (o.status, o.detail) for s, o in ((o.student, o) for o in graded["local"])}
+    assert {s: (o.status, o.detail) for s, o in ((o.student, o) for o in graded["dask"])} == {
+        s: (o.status, o.detail) for s, o in ((o.student, o) for o in graded["local"])
+    }
 
 
 def test_the_expected_kinds_got_their_grades(courses, graded):

@@ -18,8 +18,14 @@ import numpy as np
 import pytest
 
 import course.data as data
-from course.data import (BATCH_FOLDER, CIFAR10NotFoundError, CorruptBatchError, DownloadError,
-                         load_cifar10, read_batch)
+from course.data import (
+    BATCH_FOLDER,
+    CIFAR10NotFoundError,
+    CorruptBatchError,
+    DownloadError,
+    load_cifar10,
+    read_batch,
+)
 
 N_PER_BATCH = 7
 
@@ -247,8 +253,9 @@ def test_download_over_real_http_from_a_local_server(tmp_path):
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/cifar-10-python.tar.gz"
-        folder = data.download_cifar10(tmp_path / "cache", url=url, md5=md5,
-                                       expected_bytes=len(payload), progress=False)
+        folder = data.download_cifar10(
+            tmp_path / "cache", url=url, md5=md5, expected_bytes=len(payload), progress=False
+        )
     finally:
         thread.join(timeout=10)
         server.server_close()

@@ -34,10 +34,10 @@ def count_threaded_calls(monkeypatch):
 @pytest.mark.parametrize(
     "N, D, K, reg",
     [
-        (1, 5, 3, 0.0),       # one sample
-        (20, 7, 5, 0.1),      # one chunk (the chunk is at least 32 rows)
+        (1, 5, 3, 0.0),  # one sample
+        (20, 7, 5, 0.1),  # one chunk (the chunk is at least 32 rows)
         (70, 3072, 10, 0.5),  # CIFAR shapes: two 32-row chunks and a partial one
-        (300, 200, 4, 2.0),   # 1,250-row chunks for K·D = 800: still one chunk
+        (300, 200, 4, 2.0),  # 1,250-row chunks for K·D = 800: still one chunk
     ],
 )
 def test_serial_engine_equals_the_plain_loss(N, D, K, reg, count_threaded_calls, monkeypatch):
@@ -46,7 +46,7 @@ def test_serial_engine_equals_the_plain_loss(N, D, K, reg, count_threaded_calls,
     plain = softmax_loss_vectorized(W, b, X, y, reg)
     ours = fast.loss_and_grads(W, b, X, y, reg)
     assert count_threaded_calls == []
-    for a, c in zip(plain, ours):  # measured: up to 7e-12 (sums in another order)
+    for a, c in zip(plain, ours, strict=False):  # measured: up to 7e-12 (sums in another order)
         assert relative_error(a, c) < 1e-10
 
 
@@ -59,7 +59,7 @@ def test_threaded_engine_equals_the_plain_and_the_naive_loss(workers, count_thre
     ours = fast.loss_and_grads(W, b, X, y, 0.5)
     assert count_threaded_calls == [workers]
     for reference in (softmax_loss_vectorized(W, b, X, y, 0.5), softmax_loss_naive(W, b, X, y, 0.5)):
-        for a, c in zip(reference, ours):
+        for a, c in zip(reference, ours, strict=False):
             assert relative_error(a, c) < 1e-10
 
 
@@ -70,7 +70,7 @@ def test_threaded_and_serial_agree_to_rounding(count_threaded_calls, monkeypatch
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     serial = fast.loss_and_grads(W, b, X, y, 0.5)
     assert count_threaded_calls == [3]
-    for a, c in zip(serial, threaded):
+    for a, c in zip(serial, threaded, strict=False):
         assert relative_error(a, c) < 1e-12
 
 
@@ -89,7 +89,7 @@ def test_dtypes_follow_the_plain_loss():
         plain = softmax_loss_vectorized(W * 1e-2, b, data, y)
         ours = fast.loss_and_grads(W * 1e-2, b, data, y)
         assert ours[1].dtype == ours[2].dtype == np.float64
-        for a, c in zip(plain, ours):
+        for a, c in zip(plain, ours, strict=False):
             assert relative_error(a, c) < 1e-10
 
 

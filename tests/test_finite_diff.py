@@ -121,8 +121,8 @@ def test_numerical_gradient_unknown_method_raises():
         (1.0, 1.0, 0.0),
         (1.0, -1.0, 1.0),
         (2.0, 1.0, 1.0 / 3.0),
-        (0.0, 0.0, 0.0),           # both zero: the 1e-8 floor avoids 0/0
-        (1e-10, 0.0, 1e-2),        # tiny numbers: denominator floored at 1e-8
+        (0.0, 0.0, 0.0),  # both zero: the 1e-8 floor avoids 0/0
+        (1e-10, 0.0, 1e-2),  # tiny numbers: denominator floored at 1e-8
         ([1.0, 3.0], [1.0, 1.0], 0.5),  # max over elements
     ],
 )
@@ -143,7 +143,7 @@ def test_gradient_check_small_for_correct_and_large_for_wrong_gradient():
     before = x.copy()
     good = gradient_check(_quartic_sum, _quartic_sum_grad(x), x, n_checks=12, seed=0)
     wrong_grad = _quartic_sum_grad(x)
-    wrong_grad[..., 0] -= x[..., -1]   # forget one term of the product rule
+    wrong_grad[..., 0] -= x[..., -1]  # forget one term of the product rule
     wrong = gradient_check(_quartic_sum, wrong_grad, x, n_checks=40, seed=0)
     assert good.shape == (12,)
     assert good.max() < 1e-7

@@ -9,10 +9,10 @@ and per variant, shared with the demo test through autograder.testing.
 import json
 
 import pytest
+from grading_runs import cell_grades, graded_class, repository_lessons
 
 from autograder.grade import GRADED
 from autograder.notebooks import grade_id, is_autograded_test, notebook_files, read_notebook
-from grading_runs import cell_grades, graded_class, repository_lessons
 
 LESSONS = repository_lessons()
 
@@ -33,9 +33,13 @@ def test_reference_solutions_score_full_marks(lesson, classes_dir):
     status, score = run.actual["correct"]
     assert status == GRADED, f"{lesson}: the reference submission was not graded: {status}"
     grades = cell_grades(run.course_root, lesson, "correct")
-    autograded = {name: g for name, g in grades.items() if g["cell_type"] == "code" and not g["needs_manual_grade"]}
+    autograded = {
+        name: g for name, g in grades.items() if g["cell_type"] == "code" and not g["needs_manual_grade"]
+    }
     assert autograded, f"{lesson}: no autograded test cell"
-    short = {name: (g["score"], g["max_score"]) for name, g in autograded.items() if g["score"] != g["max_score"]}
+    short = {
+        name: (g["score"], g["max_score"]) for name, g in autograded.items() if g["score"] != g["max_score"]
+    }
     assert not short, f"{lesson}: test cells below full marks with the reference solutions: {short}"
     assert score == run.expected["correct"].score
 
@@ -61,9 +65,13 @@ def test_no_test_cell_leaves_a_value_as_partial_credit(lesson, classes_dir):
     offenders = []
     for path in _autograded_notebooks(run, "correct"):
         for index, cell in enumerate(read_notebook(path).cells):
-            if is_autograded_test(cell) and any(o.get("output_type") == "execute_result" for o in cell.outputs):
+            if is_autograded_test(cell) and any(
+                o.get("output_type") == "execute_result" for o in cell.outputs
+            ):
                 offenders.append(f"{path.name} cell {index}")
-    assert not offenders, f"{lesson}: test cells ending in an expression (read as partial credit): {offenders}"
+    assert not offenders, (
+        f"{lesson}: test cells ending in an expression (read as partial credit): {offenders}"
+    )
 
 
 @pytest.mark.skipif(not LESSONS, reason="no lesson under notebooks/ yet")

@@ -3,8 +3,16 @@
 import numpy as np
 import pytest
 
-from autograder.grader.harness import (Case, GraderError, HiddenTestFailure, check_against_reference, check_that,
-                                       recording, reference, run_optimizer)
+from autograder.grader.harness import (
+    Case,
+    GraderError,
+    HiddenTestFailure,
+    check_against_reference,
+    check_that,
+    recording,
+    reference,
+    run_optimizer,
+)
 
 
 def doubled(x):
@@ -83,7 +91,10 @@ def test_verdicts_are_recorded_while_recording():
         check_against_reference("double", doubled, doubled, CASES)
         with pytest.raises(HiddenTestFailure):
             check_against_reference("triple", doubled, lambda x: 3 * np.asarray(x), CASES)
-    assert [(line["test"], line["passed"], line["cases"]) for line in lines] == [("double", True, 2), ("triple", False, 2)]
+    assert [(line["test"], line["passed"], line["cases"]) for line in lines] == [
+        ("double", True, 2),
+        ("triple", False, 2),
+    ]
     assert lines[1]["failures"] and all("values differ" in f for f in lines[1]["failures"])
 
 
@@ -108,8 +119,15 @@ def test_optimizer_run_compares_whole_runs_and_catches_in_place_updates():
     from autograder.grader.harness import optimizer_run
 
     rng = np.random.default_rng(0)
-    cases = [Case("quadratic", (rng.normal(size=3), rng.normal(size=(20, 3)), {"lr": 0.1}, np.array([1.0, 2.0, 3.0]))),
-             Case("changing lr", (rng.normal(size=2), rng.normal(size=(10, 2)), {}, 0.5, np.linspace(0.1, 0.01, 10)))]
+    cases = [
+        Case(
+            "quadratic",
+            (rng.normal(size=3), rng.normal(size=(20, 3)), {"lr": 0.1}, np.array([1.0, 2.0, 3.0])),
+        ),
+        Case(
+            "changing lr", (rng.normal(size=2), rng.normal(size=(10, 2)), {}, 0.5, np.linspace(0.1, 0.01, 10))
+        ),
+    ]
     check_against_reference("sgd", optimizer_run(sgd_pure), optimizer_run(sgd_pure), cases)
     with pytest.raises(HiddenTestFailure, match="in place"):
         check_against_reference("sgd", optimizer_run(sgd_in_place), optimizer_run(sgd_pure), cases)
@@ -124,7 +142,7 @@ def test_schedule_values_and_check_raises():
     def halving(t, lr0):
         if lr0 < 0:
             raise ValueError("lr0 must be non-negative")
-        return lr0 * 0.5 ** t
+        return lr0 * 0.5**t
 
     assert schedule_values(halving)([0, 1, 3], lr0=1.0) == [1.0, 0.5, 0.125]
     check_raises("halving", lambda: halving(0, -1.0), "negative lr0")

@@ -48,7 +48,9 @@ def _hidden_blocks():
         for cell in notebook.cells:
             if is_autograded_test(cell):
                 _, hidden = split_hidden(cell.source)
-                yield pytest.param(lesson, grade_id(cell), hidden, signatures, id=f"{lesson}:{grade_id(cell)}")
+                yield pytest.param(
+                    lesson, grade_id(cell), hidden, signatures, id=f"{lesson}:{grade_id(cell)}"
+                )
 
 
 def _exercise_signatures(notebook):
@@ -60,8 +62,8 @@ def _exercise_signatures(notebook):
         for node in ast.parse(cell.source).body:
             if isinstance(node, ast.FunctionDef):
                 args = node.args
-                positional = list(zip(args.args[len(args.args) - len(args.defaults):], args.defaults))
-                keyword = [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+                positional = list(zip(args.args[len(args.args) - len(args.defaults) :], args.defaults, strict=False))
+                keyword = [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False) if d is not None]
                 signatures[node.name] = [(a.arg, _literal(d)) for a, d in positional + keyword]
     return signatures
 
@@ -84,6 +86,7 @@ def _pinned(function, parameter, default):
     def variant(*args, **kwargs):
         kwargs[parameter] = default
         return function(*args, **kwargs)
+
     return variant
 
 
@@ -110,4 +113,5 @@ def test_hidden_blocks_use_only_numpy_and_the_exercises_functions(lesson, test_n
     """Hidden blocks run in the grader, where only `np` and proxies for the notebook's exercise
     functions exist: anything else they named would be looked up in the student's notebook."""
     assert set(student_names(code)) <= set(signatures), (
-        f"{test_name} uses {sorted(set(student_names(code)) - set(signatures))}: import it inside the hidden block")
+        f"{test_name} uses {sorted(set(student_names(code)) - set(signatures))}: import it inside the hidden block"
+    )

@@ -71,9 +71,7 @@ def test_quadratic_condition_number_is_hessian_eigenvalue_ratio(kappa):
     land = quadratic(condition_number=kappa)
     w = np.array([0.3, -0.7])
     h = 1e-5
-    hessian = np.column_stack(
-        [(land.grad(w + h * e) - land.grad(w - h * e)) / (2 * h) for e in np.eye(2)]
-    )
+    hessian = np.column_stack([(land.grad(w + h * e) - land.grad(w - h * e)) / (2 * h) for e in np.eye(2)])
     eig = np.linalg.eigvalsh(hessian)
     assert eig.max() / eig.min() == pytest.approx(kappa, rel=1e-6)
 

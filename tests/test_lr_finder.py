@@ -58,8 +58,9 @@ def test_float32_parameters_stay_float32_at_every_step():
         return _scalar_quadratic(params, X_batch, y_batch)
 
     batches = [(np.zeros(2, np.float32), None)] * 4
-    losses = lr_range_test(float32_quadratic, {"w": np.array([1.0, 2.0], np.float32)}, batches,
-                           np.linspace(-3.0, -1.0, 4))
+    losses = lr_range_test(
+        float32_quadratic, {"w": np.array([1.0, 2.0], np.float32)}, batches, np.linspace(-3.0, -1.0, 4)
+    )
     assert seen == [np.float32] * 4
     # w_{i+1} = (1 - 10**e_i) w_i with e = -3, -7/3, -5/3 before the last three losses
     w = np.array([1.0, 2.0])
@@ -97,10 +98,10 @@ def test_softmax_range_test_shape_of_the_curve():
         p[np.arange(len(yb)), yb] -= 1
         return -log_p[np.arange(len(yb)), yb].mean(), {"W": p.T @ Xb / len(yb), "b": p.mean(axis=0)}
 
-    batches = [(X[i:i + 30], y[i:i + 30]) for i in range(0, 3000, 30)]
+    batches = [(X[i : i + 30], y[i : i + 30]) for i in range(0, 3000, 30)]
     exponents = np.linspace(-5, 2, 100)
     losses = lr_range_test(loss_fn, {"W": np.zeros((3, 2)), "b": np.zeros(3)}, batches, exponents)
     assert losses[0] == pytest.approx(np.log(3))
-    assert losses[:20].min() > 0.9 * np.log(3)      # lr <= 10**-3.6: nothing happens yet
-    assert losses.min() < 0.2                       # useful rates fit the separable data
-    assert losses[-5:].max() > 5 * losses.min()     # lr ~ 10**2: divergence
+    assert losses[:20].min() > 0.9 * np.log(3)  # lr <= 10**-3.6: nothing happens yet
+    assert losses.min() < 0.2  # useful rates fit the separable data
+    assert losses[-5:].max() > 5 * losses.min()  # lr ~ 10**2: divergence

@@ -27,7 +27,7 @@ def problem(N=12, D=7, H=5, K=4, seed=0, dtype=np.float64):
 def loss_by_definition(params, X, y):
     """The loss one sample at a time, straight from the formula (float64)."""
     total = 0.0
-    for x, label in zip(X.astype(np.float64), y):
+    for x, label in zip(X.astype(np.float64), y, strict=False):
         hidden = np.maximum(params["W1"] @ x + params["b1"], 0)
         s = params["W2"] @ hidden + params["b2"]
         total += np.log(np.sum(np.exp(s - s.max()))) + s.max() - s[label]
@@ -121,8 +121,18 @@ def separable_problem(N=300, D=6, K=3, seed=0):
 
 
 # Learning rates at which each optimizer makes progress on the toy problem in 30 epochs.
-LEARNING_RATES = {"sgd": 0.1, "momentum": 0.03, "nesterov": 0.03, "adagrad": 0.05, "rmsprop": 3e-3,
-                  "adadelta": 1.0, "adam": 3e-3, "adamw": 3e-3, "nadam": 3e-3, "adam_no_bias_correction": 3e-3}
+LEARNING_RATES = {
+    "sgd": 0.1,
+    "momentum": 0.03,
+    "nesterov": 0.03,
+    "adagrad": 0.05,
+    "rmsprop": 3e-3,
+    "adadelta": 1.0,
+    "adam": 3e-3,
+    "adamw": 3e-3,
+    "nadam": 3e-3,
+    "adam_no_bias_correction": 3e-3,
+}
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
@@ -130,8 +140,18 @@ def test_every_optimizer_trains_it_through_the_course_loop(name):
     X, y = separable_problem()
     params0 = init_mlp(X.shape[1], 16, 3, seed=0)
     start_loss = mlp_loss(params0, X, y)[0]
-    params, history = train(mlp_loss, params0, OPTIMIZERS[name], {"lr": LEARNING_RATES[name]}, X, y,
-                            epochs=30, batch_size=32, seed=0, progress=False)
+    params, history = train(
+        mlp_loss,
+        params0,
+        OPTIMIZERS[name],
+        {"lr": LEARNING_RATES[name]},
+        X,
+        y,
+        epochs=30,
+        batch_size=32,
+        seed=0,
+        progress=False,
+    )
     assert set(params) == set(PARAM_NAMES)
     assert all(value.dtype == np.float32 for value in params.values()), name
     end_loss = mlp_loss(params, X, y)[0]
@@ -154,10 +174,12 @@ def test_sweep_picks_the_lowest_validation_loss_and_survives_divergence():
     X, y = separable_problem()
     split = split_validation(X, y, 60)
     params0 = init_mlp(X.shape[1], 16, 3, seed=0)
-    results = sweep(lambda lr: fit(mlp_loss, params0, OPTIMIZERS["sgd"], {"lr": lr}, split, epochs=5,
-                                   batch_size=32), [1e-4, 0.1, 1e4])
+    results = sweep(
+        lambda lr: fit(mlp_loss, params0, OPTIMIZERS["sgd"], {"lr": lr}, split, epochs=5, batch_size=32),
+        [1e-4, 0.1, 1e4],
+    )
     losses = {lr: result["val_loss"] for lr, result in results}
-    assert losses[1e4] == np.inf                       # diverged, never chosen
+    assert losses[1e4] == np.inf  # diverged, never chosen
     assert losses[0.1] < losses[1e-4]
     assert best(results)[0] == 0.1
     assert "<- lowest validation loss" in sweep_table(results).splitlines()[2]

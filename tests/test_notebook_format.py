@@ -9,9 +9,18 @@ import jupytext
 import nbformat
 import pytest
 
-from autograder.notebooks import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, grade_id,
-                                  is_autograded_test, is_solution_cell, nbgrader_metadata, points,
-                                  source_lines)
+from autograder.notebooks import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_HIDDEN,
+    END_SOLUTION,
+    grade_id,
+    is_autograded_test,
+    is_solution_cell,
+    nbgrader_metadata,
+    points,
+    source_lines,
+)
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 LESSON_FOLDERS = sorted(p for p in NOTEBOOKS.iterdir() if p.is_dir() and re.match(r"^\d{2}_\w+$", p.name))
@@ -20,13 +29,15 @@ LESSON_FOLDERS = sorted(p for p in NOTEBOOKS.iterdir() if p.is_dir() and re.matc
 def _notebook(folder):
     path = folder / f"{folder.name}.ipynb"
     if not path.is_file():
-        pytest.fail(f"{folder.name}: no {path.name} (generate it with `jupytext --to ipynb {folder.name}.py`)")
+        pytest.fail(
+            f"{folder.name}: no {path.name} (generate it with `jupytext --to ipynb {folder.name}.py`)"
+        )
     return nbformat.read(str(path), as_version=4)
 
 
 def _exercise_name(cell, prefix):
     identifier = grade_id(cell) or ""
-    return identifier[len(prefix):] if identifier.startswith(prefix) else None
+    return identifier[len(prefix) :] if identifier.startswith(prefix) else None
 
 
 pytestmark = pytest.mark.skipif(not LESSON_FOLDERS, reason="no lesson folder under notebooks/ yet")
@@ -38,7 +49,9 @@ def test_committed_without_outputs(folder):
     notebook = _notebook(folder)
     with_outputs = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.outputs]
     with_counts = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.execution_count]
-    assert not with_outputs, f"{folder.name}: cells with outputs: {with_outputs} (clear them before committing)"
+    assert not with_outputs, (
+        f"{folder.name}: cells with outputs: {with_outputs} (clear them before committing)"
+    )
     assert not with_counts, f"{folder.name}: cells with execution counts: {with_counts}"
 
 
@@ -49,12 +62,15 @@ def test_matches_its_jupytext_twin(folder):
     notebook, paired = _notebook(folder), jupytext.read(str(twin), fmt="py:percent")
     assert len(notebook.cells) == len(paired.cells), (
         f"{folder.name}: {len(notebook.cells)} cells in the .ipynb, {len(paired.cells)} in the .py: "
-        f"run `jupytext --sync {twin.name}`")
-    for index, (cell, twin_cell) in enumerate(zip(notebook.cells, paired.cells)):
+        f"run `jupytext --sync {twin.name}`"
+    )
+    for index, (cell, twin_cell) in enumerate(zip(notebook.cells, paired.cells, strict=False)):
         assert (cell.cell_type, cell.source) == (twin_cell.cell_type, twin_cell.source), (
-            f"{folder.name} cell {index}: .ipynb and .py differ: run `jupytext --sync {twin.name}`")
+            f"{folder.name} cell {index}: .ipynb and .py differ: run `jupytext --sync {twin.name}`"
+        )
         assert nbgrader_metadata(cell) == nbgrader_metadata(twin_cell), (
-            f"{folder.name} cell {index}: nbgrader metadata differs between .ipynb and .py")
+            f"{folder.name} cell {index}: nbgrader metadata differs between .ipynb and .py"
+        )
 
 
 @lessons
@@ -74,13 +90,16 @@ def test_every_exercise_has_solution_test_points_and_hidden_tests(folder):
     assert None not in tests, f"{folder.name}: a test cell whose grade_id does not start with test_"
     for name, cell in solutions.items():
         text = "\n".join(source_lines(cell))
-        assert BEGIN_SOLUTION in text and END_SOLUTION in text, f"{folder.name} ex_{name}: no solution markers"
+        assert BEGIN_SOLUTION in text and END_SOLUTION in text, (
+            f"{folder.name} ex_{name}: no solution markers"
+        )
         assert name in tests, f"{folder.name}: exercise ex_{name} has no graded test cell test_{name}"
     for name, cell in tests.items():
         assert points(cell) > 0, f"{folder.name} test_{name}: no points"
         text = "\n".join(source_lines(cell))
         assert text.count(BEGIN_HIDDEN) == 1 and text.count(END_HIDDEN) == 1, (
-            f"{folder.name} test_{name}: needs exactly one ### BEGIN/END HIDDEN TESTS block")
+            f"{folder.name} test_{name}: needs exactly one ### BEGIN/END HIDDEN TESTS block"
+        )
         assert text.index(BEGIN_HIDDEN) < text.index(END_HIDDEN)
         visible = text[: text.index(BEGIN_HIDDEN)]
         assert visible.strip(), f"{folder.name} test_{name}: no visible test before the hidden block"

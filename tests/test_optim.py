@@ -8,13 +8,12 @@ import copy
 import sys
 from pathlib import Path
 
+import golden  # tests/golden/, a package
 import numpy as np
 import pytest
 
 from solutions import optim
 from solutions.optim import OPTIMIZERS, default_hparams
-
-import golden  # tests/golden/, a package
 
 META, ARRAYS = golden.load_optim_golden()
 PROBLEM = golden.problem_from(ARRAYS)
@@ -49,7 +48,7 @@ def test_trajectory_and_state_match_torch_golden(case):
     assert golden.trajectory_relative_error(trajectory, reference) <= TRAJECTORY_RTOL
 
     prefix = f"{case['id']}/state/"
-    torch_buffers = {key[len(prefix):]: value for key, value in ARRAYS.items() if key.startswith(prefix)}
+    torch_buffers = {key[len(prefix) :]: value for key, value in ARRAYS.items() if key.startswith(prefix)}
     torch_keys = set(torch_buffers) | set(case["torch_state_scalars"])
     assert torch_keys - {"step"} <= set(state), "state must use torch's names for its buffers"
     for key, value in torch_buffers.items():
@@ -111,7 +110,7 @@ def test_changing_lr_does_not_rescale_the_momentum_buffer():
     def run(lrs):
         w_torch = w_seed = np.zeros(3)
         state, velocity = None, np.zeros(3)
-        for lr, g in zip(lrs, gradients):
+        for lr, g in zip(lrs, gradients, strict=False):
             w_torch, state = optim.momentum(w_torch, g, state, lr=lr, momentum=0.9)
             velocity = 0.9 * velocity + lr * g
             w_seed = w_seed - velocity
@@ -134,12 +133,19 @@ def test_nesterov_lookahead_is_nesterov_in_shifted_parameters():
     w_lookahead = w_shifted = np.array([-5.0, -2.0])
     state_lookahead = state_shifted = None
     for _ in range(300):
-        w_lookahead, state_lookahead = optim.nesterov_lookahead(grad_fn, w_lookahead, state_lookahead, lr=lr, momentum=mu)
-        w_shifted, state_shifted = optim.nesterov(w_shifted, grad_fn(w_shifted), state_shifted, lr=lr, momentum=mu)
-        np.testing.assert_allclose(w_lookahead + mu * state_lookahead["velocity"], w_shifted, rtol=1e-10, atol=1e-12)
+        w_lookahead, state_lookahead = optim.nesterov_lookahead(
+            grad_fn, w_lookahead, state_lookahead, lr=lr, momentum=mu
+        )
+        w_shifted, state_shifted = optim.nesterov(
+            w_shifted, grad_fn(w_shifted), state_shifted, lr=lr, momentum=mu
+        )
+        np.testing.assert_allclose(
+            w_lookahead + mu * state_lookahead["velocity"], w_shifted, rtol=1e-10, atol=1e-12
+        )
         # torch's buffer is the seed's velocity in other units: v = −lr·buf
-        np.testing.assert_allclose(state_lookahead["velocity"], -lr * state_shifted["momentum_buffer"],
-                                   rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            state_lookahead["velocity"], -lr * state_shifted["momentum_buffer"], rtol=1e-10, atol=1e-12
+        )
     assert np.max(np.abs(w_lookahead - w_shifted)) < 1e-6 < np.max(np.abs(np.array([-5.0, -2.0]) - w_shifted))
 
 
@@ -156,7 +162,9 @@ def test_adam_no_bias_correction_takes_the_small_first_step_bias_correction_fixe
     w_simple, _ = optim.adam_no_bias_correction(np.zeros(2), g, lr=lr, betas=(beta1, beta2), eps=eps)
     # first step of Adam: m̂ = g, v̂ = g², so −lr·g/(|g| + eps); simplified: m = 0.1g, v = 0.001g²
     np.testing.assert_allclose(w_adam, -lr * g / (np.abs(g) + eps), rtol=1e-12)
-    np.testing.assert_allclose(w_simple, -lr * (1 - beta1) * g / (np.sqrt(1 - beta2) * np.abs(g) + eps), rtol=1e-12)
+    np.testing.assert_allclose(
+        w_simple, -lr * (1 - beta1) * g / (np.sqrt(1 - beta2) * np.abs(g) + eps), rtol=1e-12
+    )
     assert np.all(np.abs(w_simple) > 3 * np.abs(w_adam))
 
 
@@ -206,6 +214,7 @@ ROSENBROCK_SETTINGS = {
     "adam_no_bias_correction": ({"lr": 0.3}, 1000),
 }
 
+
 def _steps_to_reach(optimizer, grad_fn, w0, target, hparams, max_steps, tol):
     w, state = np.array(w0, dtype=float), None
     for step in range(1, max_steps + 1):
@@ -218,14 +227,18 @@ def _steps_to_reach(optimizer, grad_fn, w0, target, hparams, max_steps, tol):
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_converges_on_ill_conditioned_quadratic(name):
     hparams, max_steps = QUADRATIC_SETTINGS[name]
-    steps = _steps_to_reach(OPTIMIZERS[name], _quadratic_grad, [-5.0, -2.0], np.zeros(2), hparams, max_steps, 1e-3)
+    steps = _steps_to_reach(
+        OPTIMIZERS[name], _quadratic_grad, [-5.0, -2.0], np.zeros(2), hparams, max_steps, 1e-3
+    )
     assert steps is not None, f"{name} did not get within 1e-3 of the minimum in {max_steps} steps"
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_converges_on_rosenbrock(name):
     hparams, max_steps = ROSENBROCK_SETTINGS[name]
-    steps = _steps_to_reach(OPTIMIZERS[name], _rosenbrock_grad, [-1.2, 1.0], np.ones(2), hparams, max_steps, 1e-2)
+    steps = _steps_to_reach(
+        OPTIMIZERS[name], _rosenbrock_grad, [-1.2, 1.0], np.ones(2), hparams, max_steps, 1e-2
+    )
     assert steps is not None, f"{name} did not get within 1e-2 of (1, 1) in {max_steps} steps"
 
 
@@ -309,10 +322,12 @@ HPARAMS_EXERCISING_EVERY_BRANCH = {
 
 def _numpy_float64(hparams):
     """Every float hyperparameter (also inside betas) as a numpy float64 scalar."""
+
     def convert(value):
         if isinstance(value, tuple):
             return tuple(convert(item) for item in value)
         return np.float64(value) if isinstance(value, float) else value
+
     return {key: convert(value) for key, value in hparams.items()}
 
 
@@ -338,7 +353,9 @@ def test_float32_parameters_stay_float32_with_numpy_float64_hyperparameters(name
 def test_nesterov_lookahead_keeps_float32_with_numpy_float64_hyperparameters():
     w, state = np.ones(2, np.float32), None
     for _ in range(2):
-        w, state = optim.nesterov_lookahead(lambda v: 2 * v, w, state, lr=np.float64(0.1), momentum=np.float64(0.9))
+        w, state = optim.nesterov_lookahead(
+            lambda v: 2 * v, w, state, lr=np.float64(0.1), momentum=np.float64(0.9)
+        )
     assert w.dtype == state["velocity"].dtype == np.float32
 
 
@@ -363,8 +380,14 @@ def test_momentum_zero_ignores_dampening_and_the_buffer_like_torch():
 
 
 def test_default_hparams_and_table():
-    assert default_hparams("adam") == {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0,
-                                       "amsgrad": False, "decoupled_weight_decay": False}
+    assert default_hparams("adam") == {
+        "lr": 1e-3,
+        "betas": (0.9, 0.999),
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+        "amsgrad": False,
+        "decoupled_weight_decay": False,
+    }
     for name, optimizer in OPTIMIZERS.items():
         w, state = optimizer(np.ones(2), np.ones(2), None, **default_hparams(name))
         assert state["step"] == 1
@@ -439,7 +462,9 @@ def test_solutions_do_not_import_torch():
     """The golden tests compare against torch; the solutions themselves must stay pure numpy."""
     import subprocess
 
-    code = ("import sys, solutions.optim, solutions.schedulers; "
-            "sys.exit('torch' in sys.modules or any(m.startswith('torch.') for m in sys.modules))")
+    code = (
+        "import sys, solutions.optim, solutions.schedulers; "
+        "sys.exit('torch' in sys.modules or any(m.startswith('torch.') for m in sys.modules))"
+    )
     repo = Path(__file__).resolve().parent.parent
     assert subprocess.run([sys.executable, "-c", code], cwd=repo).returncode == 0

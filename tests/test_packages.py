@@ -34,11 +34,15 @@ def test_course_source_never_names_solutions(repo_root):
             elif isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
-                    "import_module", "__import__"):
+                "import_module",
+                "__import__",
+            ):
                 names = [arg.value for arg in node.args if isinstance(arg, ast.Constant)]
             else:
                 continue
-            offenders += [f"{path.name}:{node.lineno} {n}" for n in names if str(n).split(".")[0] == "solutions"]
+            offenders += [
+                f"{path.name}:{node.lineno} {n}" for n in names if str(n).split(".")[0] == "solutions"
+            ]
     assert offenders == [], f"course imports solutions: {offenders}"
 
 
@@ -51,6 +55,11 @@ def test_course_works_without_solutions_installed(repo_root):
         "    importlib.import_module(info.name)\n"
         "assert not any(name.startswith('solutions.') for name in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=repo_root, capture_output=True, text=True,
-                            env={"MPLBACKEND": "Agg", "PATH": ""})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        env={"MPLBACKEND": "Agg", "PATH": ""},
+    )
     assert result.returncode == 0, result.stderr

@@ -6,7 +6,9 @@ import nbformat
 
 
 def test_readme_lesson_table_matches_the_notebooks(repo_root):
-    rows = dict(re.findall(r"^\| `(\d\d_\w+)` \| .* \| (\d+) \|$", (repo_root / "README.md").read_text(), re.M))
+    rows = dict(
+        re.findall(r"^\| `(\d\d_\w+)` \| .* \| (\d+) \|$", (repo_root / "README.md").read_text(), re.M)
+    )
     actual = {}
     for path in sorted((repo_root / "notebooks").glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb")):
         cells = nbformat.read(path, as_version=4).cells

@@ -6,12 +6,11 @@ The golden values are torch's get_last_lr()[0] after t = 0..n scheduler steps
 
 import math
 
+import golden  # tests/golden/, a package
 import pytest
 
 from solutions import schedulers
 from solutions.schedulers import SCHEDULES, ReduceLROnPlateau
-
-import golden  # tests/golden/, a package
 
 GOLDEN = golden.load_schedules_golden()
 RTOL = 1e-12  # measured: at most 2e-15; cosine_annealing iterates torch's recursion and is exact
@@ -24,7 +23,7 @@ def _lr_scale(params):
 def assert_lrs_match(ours, reference, lr_scale):
     """Relative to each value, or to the schedule's scale where torch reports exactly 0."""
     assert len(ours) == len(reference)
-    for t, (got, expected) in enumerate(zip(ours, reference)):
+    for t, (got, expected) in enumerate(zip(ours, reference, strict=False)):
         tolerance = RTOL * (abs(expected) if expected != 0 else lr_scale)
         assert abs(got - expected) <= tolerance, f"t={t}: {got!r} != torch {expected!r}"
 
@@ -41,7 +40,11 @@ def test_schedule_matches_torch_golden(case):
 def test_golden_schedules_cover_every_schedule_and_mode():
     covered = {case["schedule"] for case in GOLDEN["schedules"]}
     assert covered == set(SCHEDULES)
-    modes = {case["params"].get("mode", "triangular") for case in GOLDEN["schedules"] if case["schedule"] == "cyclic"}
+    modes = {
+        case["params"].get("mode", "triangular")
+        for case in GOLDEN["schedules"]
+        if case["schedule"] == "cyclic"
+    }
     assert modes == {"triangular", "triangular2", "exp_range"}
     cosine = [case for case in GOLDEN["schedules"] if case["schedule"] == "cosine_annealing"]
     assert any(case["n"] > 2 * case["params"]["T_max"] for case in cosine)  # behaviour past T_max

@@ -57,7 +57,7 @@ def test_per_example_gradients_match_finite_differences(loss):
     G = per_example_gradients(w, X, y, loss)
     assert G.shape == X.shape
     for i in range(X.shape[0]):
-        expected = _numerical_gradient(lambda v: finite_sum_loss(v, X[i:i + 1], y[i:i + 1], loss), w)
+        expected = _numerical_gradient(lambda v: finite_sum_loss(v, X[i : i + 1], y[i : i + 1], loss), w)
         np.testing.assert_allclose(G[i], expected, rtol=1e-6, atol=1e-8)
 
 
@@ -96,7 +96,7 @@ def test_inputs_are_not_modified():
     per_example_gradients(w, X, y)
     minibatch_gradient(w, X, y, [0, 1])
     finite_sum_loss(w, X, y)
-    for before, after in zip(copies, (w, X, y)):
+    for before, after in zip(copies, (w, X, y), strict=False):
         np.testing.assert_array_equal(before, after)
 
 
@@ -106,8 +106,11 @@ def test_inputs_are_not_modified():
 def _enumerated_variance(G, batch_size, replace):
     """E||g_B - mean||^2 by listing every equally likely minibatch."""
     n = G.shape[0]
-    batches = (itertools.product(range(n), repeat=batch_size) if replace
-               else itertools.combinations(range(n), batch_size))
+    batches = (
+        itertools.product(range(n), repeat=batch_size)
+        if replace
+        else itertools.combinations(range(n), batch_size)
+    )
     full = G.mean(axis=0)
     return np.mean([np.sum((G[list(b)].mean(axis=0) - full) ** 2) for b in batches])
 
@@ -201,10 +204,11 @@ def test_run_sgd_rejects_bad_step_count():
 
 
 def test_grid_search_order_and_best():
-    best, value, points, values = grid_search(lambda p: (p[0] - 1) ** 2 + (p[1] + 2) ** 2,
-                                              [0.0, -3.0], [2.0, 3.0], [3, 7])
+    best, value, points, values = grid_search(
+        lambda p: (p[0] - 1) ** 2 + (p[1] + 2) ** 2, [0.0, -3.0], [2.0, 3.0], [3, 7]
+    )
     assert points.shape == (21, 2)
-    np.testing.assert_allclose(points[:3], [[0, -3], [0, -2], [0, -1]])   # first axis slowest
+    np.testing.assert_allclose(points[:3], [[0, -3], [0, -2], [0, -1]])  # first axis slowest
     np.testing.assert_allclose(best, [1.0, -2.0])
     assert value == 0.0 and values.shape == (21,)
 
@@ -241,11 +245,14 @@ def test_random_search_covers_an_important_axis_better_than_a_grid():
     assert len(np.unique(random_points[:, 0])) == 9
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    (dict(low=[1.0], high=[0.0]), "low"),
-    (dict(low=[0.0], high=[1.0], log_scale=True), "log_scale"),
-    (dict(low=[0.0, 0.0], high=[1.0]), "low and high"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(low=[1.0], high=[0.0]), "low"),
+        (dict(low=[0.0], high=[1.0], log_scale=True), "log_scale"),
+        (dict(low=[0.0, 0.0], high=[1.0]), "low and high"),
+    ],
+)
 def test_search_rejects_bad_bounds(kwargs, word):
     with pytest.raises(ValueError, match=word):
         random_search(lambda p: 0.0, n_trials=3, **kwargs)

@@ -31,7 +31,7 @@ def make_problem(N=20, D=7, K=5, seed=0, scale=1.0, dtype=np.float64):
 def reference_loss(W, b, X, y, reg):
     """Loss straight from the definition, one sample at a time, in float64 (for tests only)."""
     total = 0.0
-    for xn, yn in zip(X, y):
+    for xn, yn in zip(X, y, strict=False):
         s = W @ xn + b
         total += -s[yn] + s.max() + np.log(np.sum(np.exp(s - s.max())))
     return total / len(y) + reg * np.sum(W**2)
@@ -61,7 +61,7 @@ def test_loss_equals_the_definition(loss_fn, reg):
 
 
 @pytest.mark.parametrize("loss_fn", LOSSES)
-@pytest.mark.parametrize("reg", [0.0, 100.0])   # a small reg would hide a missing 2*reg*W
+@pytest.mark.parametrize("reg", [0.0, 100.0])  # a small reg would hide a missing 2*reg*W
 def test_analytic_gradient_matches_numerical(loss_fn, reg):
     W, b, X, y = make_problem()
     _, dW, db = loss_fn(W, b, X, y, reg)
@@ -92,7 +92,7 @@ def test_naive_equals_vectorized_in_float64(reg):
     W, b, X, y = make_problem(N=50, D=30, K=10, seed=4)
     naive = softmax_loss_naive(W, b, X, y, reg)
     fast = softmax_loss_vectorized(W, b, X, y, reg)
-    for a, c in zip(naive, fast):
+    for a, c in zip(naive, fast, strict=False):
         assert relative_error(a, c) < 1e-10
 
 
@@ -102,7 +102,7 @@ def test_naive_equals_vectorized_on_cifar_shapes_across_row_blocks():
     W, b, X, y = make_problem(N=70, D=3072, K=10, seed=7, scale=0.01)
     naive = softmax_loss_naive(W, b, X, y, 0.5)
     fast = softmax_loss_vectorized(W, b, X, y, 0.5)
-    for a, c in zip(naive, fast):
+    for a, c in zip(naive, fast, strict=False):
         assert relative_error(a, c) < 1e-10
 
 
@@ -138,7 +138,7 @@ def test_stable_for_scores_of_order_1e4(loss_fn):
     b = np.zeros(2)
     X = np.ones((2, 1))
     y = np.array([1, 0])
-    with np.errstate(over="raise", invalid="raise", divide="raise"):   # underflow to 0 is fine
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
         loss, dW, db = loss_fn(W, b, X, y)
     # Sample 0 (label 1) pays -log p = 1e4 + log(1 + e^-1e4) = 1e4; sample 1 pays ~0.
     assert loss == pytest.approx(1e4 / 2, rel=1e-12)
@@ -149,7 +149,7 @@ def test_stable_for_scores_of_order_1e4(loss_fn):
 
 @pytest.mark.parametrize("loss_fn", LOSSES)
 def test_large_random_scores_stay_finite_and_agree(loss_fn):
-    W, b, X, y = make_problem(N=30, D=10, K=6, seed=6, scale=3e3)   # scores ~1e4
+    W, b, X, y = make_problem(N=30, D=10, K=6, seed=6, scale=3e3)  # scores ~1e4
     loss, dW, db = loss_fn(W, b, X, y)
     assert np.isfinite(loss) and np.all(np.isfinite(dW)) and np.all(np.isfinite(db))
     assert loss == pytest.approx(reference_loss(W, b, X, y, 0.0), rel=1e-10)
@@ -158,7 +158,7 @@ def test_large_random_scores_stay_finite_and_agree(loss_fn):
 def test_initial_loss_is_about_ln_k():
     K, D, N = 10, 3072, 200
     W, b = init_params(K, D, std=1e-3, seed=0)
-    X = np.random.default_rng(1).standard_normal((N, D))   # centred, unit-scale pixels
+    X = np.random.default_rng(1).standard_normal((N, D))  # centred, unit-scale pixels
     y = np.random.default_rng(2).integers(0, K, N)
     loss, _, _ = softmax_loss_vectorized(W, b, X, y)
     assert loss == pytest.approx(np.log(K), abs=0.01)
@@ -177,7 +177,7 @@ def test_loss_does_not_mutate_inputs(loss_fn):
     args = make_problem()
     copies = [a.copy() for a in args]
     loss_fn(*args, reg=1.0)
-    for a, c in zip(args, copies):
+    for a, c in zip(args, copies, strict=False):
         np.testing.assert_array_equal(a, c)
 
 
@@ -283,7 +283,7 @@ def test_sgd_epochs_learn_separable_data_without_touching_inputs():
     W1, b1 = W, b
     for _ in range(3):
         W1, b1, batch_losses = sgd_epoch(W1, b1, X, y, lr=0.05, batch_size=32, rng=rng)
-    assert len(batch_losses) == 13            # 12 full batches and one of 16
+    assert len(batch_losses) == 13  # 12 full batches and one of 16
     assert W1.dtype == np.float32
     assert softmax_loss_vectorized(W1, b1, X, y)[0] < 0.2 * start
     assert accuracy(W1, b1, X, y) > 0.95

@@ -19,10 +19,24 @@ from pathlib import Path
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-LESSONS = sorted(p / f"{p.name}.py" for p in NOTEBOOKS.iterdir() if p.is_dir() and re.match(r"^\d{2}_\w+$", p.name))
+LESSONS = sorted(
+    p / f"{p.name}.py" for p in NOTEBOOKS.iterdir() if p.is_dir() and re.match(r"^\d{2}_\w+$", p.name)
+)
 TEST_DATA = re.compile(r"^[xy]_test$", re.IGNORECASE)
-SELECTING_CALLS = {"train", "fit", "sweep", "tune_and_compare", "lr_range_test", "step",
-                   "max", "min", "sorted", "argmax", "argmin", "best"}
+SELECTING_CALLS = {
+    "train",
+    "fit",
+    "sweep",
+    "tune_and_compare",
+    "lr_range_test",
+    "step",
+    "max",
+    "min",
+    "sorted",
+    "argmax",
+    "argmin",
+    "best",
+}
 TEST_KEY = re.compile(r"^test_")
 
 
@@ -62,9 +76,12 @@ def _tainted(tree):
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
-                    if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) \
-                            and len(target.elts) == len(node.value.elts):
-                        pairs = zip(target.elts, node.value.elts)
+                    if (
+                        isinstance(target, ast.Tuple)
+                        and isinstance(node.value, ast.Tuple)
+                        and len(target.elts) == len(node.value.elts)
+                    ):
+                        pairs = zip(target.elts, node.value.elts, strict=False)
                     else:
                         pairs = [(target, node.value)]
                     for sub_target, value in pairs:
@@ -94,7 +111,9 @@ def violations(source):
             if keyword.arg == "evaluate" and _mentions(keyword.value, tainted):
                 found.append((node.lineno, f"evaluate= of {_call_name(node)}() sees test data"))
         if _call_name(node) in SELECTING_CALLS:
-            arguments = list(node.args) + [keyword.value for keyword in node.keywords if keyword.arg != "evaluate"]
+            arguments = list(node.args) + [
+                keyword.value for keyword in node.keywords if keyword.arg != "evaluate"
+            ]
             if any(_mentions(argument, tainted) for argument in arguments):
                 found.append((node.lineno, f"{_call_name(node)}() is given test data"))
     return found
@@ -107,15 +126,15 @@ def test_no_lesson_selects_on_test_data(lesson):
 
 BAD_PATTERNS = {
     "evaluate lambda": "train(loss, p, sgd, {}, X, y, epochs=1, batch_size=8,\n"
-                       "      evaluate=lambda q: accuracy(q, cifar.X_test, cifar.y_test))",
+    "      evaluate=lambda q: accuracy(q, cifar.X_test, cifar.y_test))",
     "evaluate function": "def test_accuracy(p):\n    return acc(p, X_test, y_test)\n"
-                         "train(loss, p, sgd, {}, X, y, epochs=1, batch_size=8, evaluate=test_accuracy)",
+    "train(loss, p, sgd, {}, X, y, epochs=1, batch_size=8, evaluate=test_accuracy)",
     "plateau on a test loss": "def validation_loss(p):\n    return loss(p, X_test, y_test)[0]\n"
-                              "val_loss = validation_loss(params)\nlr = scheduler.step(val_loss)",
+    "val_loss = validation_loss(params)\nlr = scheduler.step(val_loss)",
     "best λ by test accuracy": "def run(lam):\n    p = fit_it(lam)\n    return {'test_accuracy': acc(p, cifar.X_test, cifar.y_test)}\n"
-                               "results = [run(lam) for lam in lambdas]\nbest = max(results, key=lambda r: r['test_accuracy'])",
+    "results = [run(lam) for lam in lambdas]\nbest = max(results, key=lambda r: r['test_accuracy'])",
     "sweep fed test rows": "Xt, yt = data.X_test, data.y_test\nsplit = Split(X, y, Xt, yt)\n"
-                           "results = sweep(lambda lr: fit(loss, p, sgd, {'lr': lr}, split, epochs=1, batch_size=8), [0.1])",
+    "results = sweep(lambda lr: fit(loss, p, sgd, {'lr': lr}, split, epochs=1, batch_size=8), [0.1])",
 }
 
 
@@ -125,8 +144,10 @@ def test_the_check_catches_selection_on_test_data(name):
 
 
 def test_the_check_allows_one_final_test_evaluation():
-    source = ("split = split_validation(data.X_train, data.y_train, n_val=100)\n"
-              "result = fit(loss, p, sgd, {'lr': 0.1}, split, epochs=1, batch_size=8)\n"
-              "test_loss, test_accuracy = mlp_evaluate(result['params'], data.X_test, data.y_test)\n"
-              "print(test_loss, test_accuracy)\n")
+    source = (
+        "split = split_validation(data.X_train, data.y_train, n_val=100)\n"
+        "result = fit(loss, p, sgd, {'lr': 0.1}, split, epochs=1, batch_size=8)\n"
+        "test_loss, test_accuracy = mlp_evaluate(result['params'], data.X_test, data.y_test)\n"
+        "print(test_loss, test_accuracy)\n"
+    )
     assert violations(source) == []

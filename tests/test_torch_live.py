@@ -16,11 +16,11 @@ torch = pytest.importorskip(
     reason="torch is not installed; to compare against torch live: .venv/bin/pip install torch==2.13.0",
 )
 
-from solutions import optim, schedulers  # noqa: E402
-from solutions.optim import OPTIMIZERS, default_hparams  # noqa: E402
-
 import golden  # noqa: E402  (tests/golden/, a package)
 from golden import make_golden  # noqa: E402
+
+from solutions import optim, schedulers  # noqa: E402
+from solutions.optim import OPTIMIZERS, default_hparams  # noqa: E402
 
 META, ARRAYS = golden.load_optim_golden()
 PROBLEM = golden.problem_from(ARRAYS)
@@ -31,7 +31,9 @@ TRAJECTORY_RTOL = 1e-6
 
 
 def _ours(case, problem):
-    return golden.solution_trajectory(OPTIMIZERS[case["optimizer"]], case, problem, META["lr_plans"], META["n_steps"])
+    return golden.solution_trajectory(
+        OPTIMIZERS[case["optimizer"]], case, problem, META["lr_plans"], META["n_steps"]
+    )
 
 
 @pytest.mark.parametrize("default_dtype", ["float64", "float32"])
@@ -51,22 +53,55 @@ def _random_hparams(name, rng):
     beta1, beta2 = float(rng.uniform(0.5, 0.95)), float(rng.uniform(0.9, 0.9999))
     choices = {
         "sgd": {"lr": lr, "weight_decay": weight_decay},
-        "momentum": {"lr": lr, "momentum": float(rng.uniform(0.1, 0.99)),
-                     "dampening": float(rng.uniform(0, 0.5)), "weight_decay": weight_decay},
+        "momentum": {
+            "lr": lr,
+            "momentum": float(rng.uniform(0.1, 0.99)),
+            "dampening": float(rng.uniform(0, 0.5)),
+            "weight_decay": weight_decay,
+        },
         "nesterov": {"lr": lr, "momentum": float(rng.uniform(0.1, 0.99)), "weight_decay": weight_decay},
-        "adagrad": {"lr": lr * 10, "lr_decay": float(rng.uniform(0, 0.05)), "weight_decay": weight_decay,
-                    "initial_accumulator_value": float(rng.uniform(0, 0.5)), "eps": float(10 ** rng.uniform(-10, -6))},
-        "rmsprop": {"lr": lr / 10, "alpha": float(rng.uniform(0.8, 0.999)), "eps": float(10 ** rng.uniform(-8, -5)),
-                    "weight_decay": weight_decay, "momentum": float(rng.choice([0.0, 0.9])),
-                    "centered": bool(rng.integers(2))},
-        "adadelta": {"lr": float(rng.uniform(0.1, 2)), "rho": float(rng.uniform(0.8, 0.99)),
-                     "eps": float(10 ** rng.uniform(-7, -4)), "weight_decay": weight_decay},
-        "adam": {"lr": lr, "betas": [beta1, beta2], "eps": float(10 ** rng.uniform(-9, -6)),
-                 "weight_decay": weight_decay, "amsgrad": bool(rng.integers(2)),
-                 "decoupled_weight_decay": bool(rng.integers(2))},
-        "adamw": {"lr": lr, "betas": [beta1, beta2], "weight_decay": weight_decay, "amsgrad": bool(rng.integers(2))},
-        "nadam": {"lr": lr, "betas": [beta1, beta2], "weight_decay": weight_decay,
-                  "momentum_decay": float(rng.uniform(0, 0.01)), "decoupled_weight_decay": bool(rng.integers(2))},
+        "adagrad": {
+            "lr": lr * 10,
+            "lr_decay": float(rng.uniform(0, 0.05)),
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": float(rng.uniform(0, 0.5)),
+            "eps": float(10 ** rng.uniform(-10, -6)),
+        },
+        "rmsprop": {
+            "lr": lr / 10,
+            "alpha": float(rng.uniform(0.8, 0.999)),
+            "eps": float(10 ** rng.uniform(-8, -5)),
+            "weight_decay": weight_decay,
+            "momentum": float(rng.choice([0.0, 0.9])),
+            "centered": bool(rng.integers(2)),
+        },
+        "adadelta": {
+            "lr": float(rng.uniform(0.1, 2)),
+            "rho": float(rng.uniform(0.8, 0.99)),
+            "eps": float(10 ** rng.uniform(-7, -4)),
+            "weight_decay": weight_decay,
+        },
+        "adam": {
+            "lr": lr,
+            "betas": [beta1, beta2],
+            "eps": float(10 ** rng.uniform(-9, -6)),
+            "weight_decay": weight_decay,
+            "amsgrad": bool(rng.integers(2)),
+            "decoupled_weight_decay": bool(rng.integers(2)),
+        },
+        "adamw": {
+            "lr": lr,
+            "betas": [beta1, beta2],
+            "weight_decay": weight_decay,
+            "amsgrad": bool(rng.integers(2)),
+        },
+        "nadam": {
+            "lr": lr,
+            "betas": [beta1, beta2],
+            "weight_decay": weight_decay,
+            "momentum_decay": float(rng.uniform(0, 0.01)),
+            "decoupled_weight_decay": bool(rng.integers(2)),
+        },
     }
     return choices[name]
 
@@ -74,8 +109,12 @@ def _random_hparams(name, rng):
 def _matrix_problem(rng, n_steps):
     """Parameters of shape (2, 3): gradient H @ (W − W*) + noise with H (2, 2) SPD."""
     a = rng.normal(size=(2, 2))
-    return {"H": a @ a.T + 0.1 * np.eye(2), "w_star": rng.normal(size=(2, 3)), "w0": rng.normal(size=(2, 3)),
-            "noise": rng.normal(size=(n_steps, 2, 3)) * 0.3}
+    return {
+        "H": a @ a.T + 0.1 * np.eye(2),
+        "w_star": rng.normal(size=(2, 3)),
+        "w0": rng.normal(size=(2, 3)),
+        "noise": rng.normal(size=(n_steps, 2, 3)) * 0.3,
+    }
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -83,8 +122,12 @@ def _matrix_problem(rng, n_steps):
 def test_random_hyperparameters_and_matrix_parameters_against_live_torch(name, seed):
     rng = np.random.default_rng([seed, sorted(make_golden.TORCH_EQUIVALENT).index(name)])
     problem = _matrix_problem(rng, META["n_steps"])
-    case = {"optimizer": name, "hparams": _random_hparams(name, rng),
-            "grad_scale": float(rng.choice([1.0, 1e-3, 1e-6])), "lr_plan": "changing"}
+    case = {
+        "optimizer": name,
+        "hparams": _random_hparams(name, rng),
+        "grad_scale": float(rng.choice([1.0, 1e-3, 1e-6])),
+        "lr_plan": "changing",
+    }
     live, live_state = make_golden.torch_trajectory(case, problem, META["n_steps"])
     ours, state = _ours(case, problem)
     assert ours.shape == live.shape == (META["n_steps"] + 1, 2, 3)
@@ -106,8 +149,12 @@ def test_defaults_against_live_torch(name):
 
 def test_momentum_zero_with_dampening_against_live_torch():
     """torch's SGD ignores dampening and keeps no buffer when momentum is 0 (issue 16)."""
-    case = {"optimizer": "momentum", "hparams": {"lr": 0.05, "momentum": 0.0, "dampening": 0.5, "weight_decay": 0.01},
-            "grad_scale": 1.0, "lr_plan": "changing"}
+    case = {
+        "optimizer": "momentum",
+        "hparams": {"lr": 0.05, "momentum": 0.0, "dampening": 0.5, "weight_decay": 0.01},
+        "grad_scale": 1.0,
+        "lr_plan": "changing",
+    }
     live, live_state = make_golden.torch_trajectory(case, PROBLEM, META["n_steps"])
     ours, _ = _ours(case, PROBLEM)
     assert "momentum_buffer" not in live_state
@@ -119,14 +166,23 @@ def test_float32_parameters_with_numpy_float64_hyperparameters_against_live_torc
     """float32 parameters, hyperparameters as numpy float64 scalars: torch's trajectory, in float32 (issue 16)."""
     rng = np.random.default_rng(sorted(make_golden.TORCH_EQUIVALENT).index(name))
     hparams = _random_hparams(name, rng)
-    numpy_hparams = {key: (tuple(np.float64(v) for v in value) if key == "betas" else
-                           np.float64(value) if isinstance(value, float) else value)
-                     for key, value in hparams.items()}
+    numpy_hparams = {
+        key: (
+            tuple(np.float64(v) for v in value)
+            if key == "betas"
+            else np.float64(value)
+            if isinstance(value, float)
+            else value
+        )
+        for key, value in hparams.items()
+    }
     torch_kwargs = make_golden._torch_kwargs({"optimizer": name, "hparams": hparams})
     w0 = rng.normal(size=(2, 3)).astype(np.float32)
     gradients = rng.normal(size=(20, 2, 3)).astype(np.float32)
     param = torch.nn.Parameter(torch.tensor(w0))
-    torch_optimizer = getattr(torch.optim, make_golden.TORCH_EQUIVALENT[name][0])([param], foreach=False, **torch_kwargs)
+    torch_optimizer = getattr(torch.optim, make_golden.TORCH_EQUIVALENT[name][0])(
+        [param], foreach=False, **torch_kwargs
+    )
     w, state = w0, None
     for g in gradients:
         param.grad = torch.tensor(g + 0.5 * param.detach().numpy())
@@ -162,7 +218,7 @@ def _assert_lrs_close(ours, live, params):
     """1e-12 relative, or relative to the schedule's scale where torch gives exactly 0."""
     scale = max(params.get(key, 0.0) for key in ("lr0", "max_lr", "base_lr"))
     assert len(ours) == len(live)
-    for t, (got, expected) in enumerate(zip(ours, live)):
+    for t, (got, expected) in enumerate(zip(ours, live, strict=False)):
         assert abs(got - expected) <= 1e-12 * (abs(expected) if expected != 0 else scale), t
 
 
@@ -171,8 +227,18 @@ RANDOM_SCHEDULES = [
     ("multistep_decay", {"lr0": 0.2, "milestones": [7, 7, 40, 90], "gamma": 0.3}, 150),
     ("cosine_annealing", {"lr0": 0.3, "T_max": 33, "eta_min": 0.01}, 400),
     ("cosine_warm_restarts", {"lr0": 0.3, "T_0": 3, "T_mult": 3, "eta_min": 0.0}, 300),
-    ("cyclic", {"base_lr": 0.02, "max_lr": 0.2, "step_size_up": 7, "step_size_down": 3, "mode": "exp_range",
-                "gamma": 0.995}, 300),
+    (
+        "cyclic",
+        {
+            "base_lr": 0.02,
+            "max_lr": 0.2,
+            "step_size_up": 7,
+            "step_size_down": 3,
+            "mode": "exp_range",
+            "gamma": 0.995,
+        },
+        300,
+    ),
     ("one_cycle", {"max_lr": 0.3, "total_steps": 99, "pct_start": 0.5, "anneal_strategy": "linear"}, 99),
     ("linear_warmup", {"lr0": 0.3, "start_factor": 0.5, "end_factor": 0.1, "total_iters": 20}, 40),
 ]
@@ -185,7 +251,9 @@ def test_more_schedules_against_live_torch(schedule, params, n):
     _assert_lrs_close(ours, live, params)
 
 
-@pytest.mark.parametrize("case", SCHEDULES_GOLDEN["plateaus"], ids=lambda case: str(sorted(case["params"].items())))
+@pytest.mark.parametrize(
+    "case", SCHEDULES_GOLDEN["plateaus"], ids=lambda case: str(sorted(case["params"].items()))
+)
 def test_plateau_against_live_torch(case):
     metrics = SCHEDULES_GOLDEN["plateau_metrics"]
     live = make_golden.torch_plateau(case["lr0"], case["params"], metrics)

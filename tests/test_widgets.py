@@ -10,9 +10,9 @@ import math
 import ipywidgets
 import numpy as np
 import pytest
+from seed_tables import GD_QUARTIC_TABLE as SEED_TABLE
 
 from course.landscapes import quadratic
-from course.widgets.presets import PRESETS, preset_key
 from course.widgets import (
     BatchNoiseExplorer,
     GDStepper,
@@ -22,7 +22,7 @@ from course.widgets import (
     least_squares_problem,
     minibatch_gradient_variance,
 )
-from seed_tables import GD_QUARTIC_TABLE as SEED_TABLE
+from course.widgets.presets import PRESETS, preset_key
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -106,7 +106,7 @@ def test_gd_stepper_six_steps_reproduce_the_seed_table():
     for _ in range(6):
         stepper.step_button.click()
     assert len(stepper.rows) == 7
-    for (t, x, fx, d), expected in zip(stepper.rows, SEED_TABLE):
+    for (t, x, fx, d), expected in zip(stepper.rows, SEED_TABLE, strict=False):
         assert t == expected[0]
         assert (round(x, 3), round(fx, 3), round(d, 3)) == pytest.approx(expected[1:], abs=1e-12)
     # The plotted iterates are the table's (x, f(x)); the loss curve is f(x_t) against t.
@@ -335,8 +335,16 @@ def test_race_custom_landscape():
         ({"SGD": (sgd, {"lr": 0.1})}, {"landscape": "moon"}, "landscape must be one of"),
         ({"SGD": (sgd, {"lr": 0.1})}, {"n_steps": 0}, "n_steps must be at least 1"),
         ({"SGD": (sgd, {"lr": 0.1})}, {"condition_number": 0.5}, "condition_number must be in"),
-        ({"bad": (lambda w, dw, state=None, lr=0.1: w, {"lr": 0.1})}, {}, r"must return a pair \(w_next, state\)"),
-        ({"bad": (lambda w, dw, state=None, lr=0.1: (w[:1], state), {"lr": 0.1})}, {}, "returned w_next of shape"),
+        (
+            {"bad": (lambda w, dw, state=None, lr=0.1: w, {"lr": 0.1})},
+            {},
+            r"must return a pair \(w_next, state\)",
+        ),
+        (
+            {"bad": (lambda w, dw, state=None, lr=0.1: (w[:1], state), {"lr": 0.1})},
+            {},
+            "returned w_next of shape",
+        ),
     ],
 )
 def test_race_bad_input(optimizers, kwargs, match):
@@ -370,7 +378,9 @@ def test_schedule_overlay_keeps_curves_until_cleared():
     explorer.schedule_dropdown.value = "cosine"
     explorer.add_overlay()
     assert len(explorer.overlay_lines) == 2
-    np.testing.assert_allclose(explorer.overlay_lines[0].get_ydata(), [step_decay(t, 0.1, 30) for t in range(101)])
+    np.testing.assert_allclose(
+        explorer.overlay_lines[0].get_ydata(), [step_decay(t, 0.1, 30) for t in range(101)]
+    )
     np.testing.assert_allclose(explorer.overlay_lines[1].get_ydata(), explorer.line.get_ydata())
     assert "step" in explorer.overlay_lines[0].get_label()
     assert_blit_matches_full_render(explorer)
@@ -496,7 +506,8 @@ def test_weight_decay_adam_l2_reaches_l2_minimum_adamw_shrinks_uniformly():
     assert abs(w_adamw[1] - l2_minimum[1]) > 0.3
     np.testing.assert_allclose(explorer.path_lines["AdamW"].get_xydata(), explorer.trajectories["AdamW"])
     np.testing.assert_allclose(
-        explorer.norm_lines["Adam + L2"].get_ydata(), np.linalg.norm(explorer.trajectories["Adam + L2"], axis=1)
+        explorer.norm_lines["Adam + L2"].get_ydata(),
+        np.linalg.norm(explorer.trajectories["Adam + L2"], axis=1),
     )
 
 
@@ -568,7 +579,9 @@ def test_schedule_explorer_takes_the_reference_schedules_table():
                 assert shown[key] == pytest.approx(value, rel=1e-12), (name, key)
             else:
                 assert shown[key] == value, (name, key)
-        np.testing.assert_allclose(explorer.line.get_ydata(), [fn(t, **shown) for t in range(101)], rtol=1e-12)
+        np.testing.assert_allclose(
+            explorer.line.get_ydata(), [fn(t, **shown) for t in range(101)], rtol=1e-12
+        )
         assert "defined for" not in explorer.status.value, explorer.status.value
 
 
@@ -641,13 +654,22 @@ def browser_echo(slider):
 def all_float_sliders(race):
     sliders = [race.condition_slider, *race.start_sliders.values()]
     for controls in race.sliders.values():
-        sliders += [c for c in controls.values() if isinstance(c, ipywidgets.FloatSlider | ipywidgets.FloatLogSlider)]
+        sliders += [
+            c for c in controls.values() if isinstance(c, ipywidgets.FloatSlider | ipywidgets.FloatLogSlider)
+        ]
     return sliders
 
 
 def lecture_race(n_steps=50):
-    return OptimizerRace({"SGD": (sgd, {"lr": 0.4}), "momentum": (heavy_ball, {"lr": 0.05, "momentum": 0.9}),
-                          "Adam": (adam, {"lr": 0.1, "betas": (0.9, 0.999)})}, landscape="quadratic", n_steps=n_steps)
+    return OptimizerRace(
+        {
+            "SGD": (sgd, {"lr": 0.4}),
+            "momentum": (heavy_ball, {"lr": 0.05, "momentum": 0.9}),
+            "Adam": (adam, {"lr": 0.1, "betas": (0.9, 0.999)}),
+        },
+        landscape="quadratic",
+        n_steps=n_steps,
+    )
 
 
 def test_values_set_from_code_are_on_the_grid_and_the_browser_echo_changes_nothing():
@@ -674,7 +696,9 @@ def test_a_landscape_switch_sets_the_start_to_x0_exactly_and_the_saddle_is_escap
     for landscape in ("saddle", "himmelblau", "quadratic", "saddle", "rosenbrock", "quadratic"):
         race.landscape_dropdown.value = landscape
         assert race.x0.tolist() == race.landscape.x0.tolist()
-        assert [browser_echo(race.start_sliders[k]) for k in ("x1", "x2")] == pytest.approx(race.landscape.x0.tolist())
+        assert [browser_echo(race.start_sliders[k]) for k in ("x1", "x2")] == pytest.approx(
+            race.landscape.x0.tolist()
+        )
     race.landscape_dropdown.value = "saddle"
     assert race.start_sliders["x2"].value == 1e-3 and race.start_sliders["x2"].step == 1e-3
     for name, path in race.trajectories.items():
@@ -725,11 +749,15 @@ def test_reset_to_preset_restores_the_landscape_preset():
 
 def test_presets_converge_on_every_landscape_for_the_reference_optimizers():
     optim = pytest.importorskip("solutions.optim", reason="solutions.optim not present")
-    optimizers = {"SGD": (optim.sgd, {"lr": 1e-3}), "momentum": (optim.momentum, {"lr": 1e-3, "momentum": 0.9}),
-                  "Nesterov": (optim.nesterov, {"lr": 1e-3, "momentum": 0.9}), "AdaGrad": (optim.adagrad, {"lr": 0.5}),
-                  "RMSProp": (optim.rmsprop, {"lr": 0.03, "alpha": 0.99}),
-                  "Adam": (optim.adam, {"lr": 0.1, "betas": (0.9, 0.999)}),
-                  "Nadam": (optim.nadam, {"lr": 0.1, "betas": (0.9, 0.999)})}
+    optimizers = {
+        "SGD": (optim.sgd, {"lr": 1e-3}),
+        "momentum": (optim.momentum, {"lr": 1e-3, "momentum": 0.9}),
+        "Nesterov": (optim.nesterov, {"lr": 1e-3, "momentum": 0.9}),
+        "AdaGrad": (optim.adagrad, {"lr": 0.5}),
+        "RMSProp": (optim.rmsprop, {"lr": 0.03, "alpha": 0.99}),
+        "Adam": (optim.adam, {"lr": 0.1, "betas": (0.9, 0.999)}),
+        "Nadam": (optim.nadam, {"lr": 0.1, "betas": (0.9, 0.999)}),
+    }
     race = OptimizerRace(optimizers, landscape="rosenbrock", n_steps=200)
     for landscape in ("quadratic", "beale", "himmelblau", "saddle", "rosenbrock"):
         race.landscape_dropdown.value = "quadratic" if landscape == "rosenbrock" else landscape
@@ -758,8 +786,12 @@ def test_presentation_mode_scales_fonts_fills_the_width_and_compacts_the_race():
         cw.presentation(enabled=False)
     assert race.figure.image.layout.width == "100%"
     assert normal.figure.image.layout.width.endswith("px")
-    assert race.ax_path.xaxis.label.get_fontsize() == pytest.approx(1.5 * normal.ax_path.xaxis.label.get_fontsize())
-    assert race.path_lines["SGD"].get_linewidth() == pytest.approx(1.5 * normal.path_lines["SGD"].get_linewidth())
+    assert race.ax_path.xaxis.label.get_fontsize() == pytest.approx(
+        1.5 * normal.ax_path.xaxis.label.get_fontsize()
+    )
+    assert race.path_lines["SGD"].get_linewidth() == pytest.approx(
+        1.5 * normal.path_lines["SGD"].get_linewidth()
+    )
     # compact: one optimizer's sliders at a time, chosen from a menu
     assert race.optimizer_dropdown.options == ("SGD", "momentum", "Adam")
     race.optimizer_dropdown.value = "Adam"
@@ -774,8 +806,11 @@ def test_presentation_mode_scales_fonts_fills_the_width_and_compacts_the_race():
 def test_okabe_ito_colours_one_per_optimizer():
     from course.widgets import OKABE_ITO, optimizer_color
 
-    race = OptimizerRace({"SGD": (sgd, {"lr": 0.1}), "Nesterov": (heavy_ball, {"lr": 0.1}),
-                          "my rule": (sgd, {"lr": 0.2})}, landscape="quadratic", n_steps=10)
+    race = OptimizerRace(
+        {"SGD": (sgd, {"lr": 0.1}), "Nesterov": (heavy_ball, {"lr": 0.1}), "my rule": (sgd, {"lr": 0.2})},
+        landscape="quadratic",
+        n_steps=10,
+    )
     colors = {name: line.get_color() for name, line in race.path_lines.items()}
     assert colors["SGD"] == optimizer_color("SGD") == OKABE_ITO["vermillion"]
     assert colors["Nesterov"] == OKABE_ITO["bluish green"]
@@ -821,9 +856,9 @@ def test_weight_decay_explorer_says_when_a_path_is_still_moving():
 def test_a_stale_echo_of_a_replaced_value_is_dropped_and_the_users_value_is_taken():
     race = lecture_race()
     slider = race.sliders["SGD"]["lr"]
-    race.landscape_dropdown.value = "saddle"      # the kernel sets the saddle preset …
+    race.landscape_dropdown.value = "saddle"  # the kernel sets the saddle preset …
     saddle_lr = slider.value
-    race.landscape_dropdown.value = "quadratic"   # … and then the quadratic's (0.4) again
+    race.landscape_dropdown.value = "quadratic"  # … and then the quadratic's (0.4) again
     assert slider.value == 0.4 != saddle_lr
     # The browser answers both, in order: first with the saddle value (stale), then with 0.4.
     slider.set_state({"value": saddle_lr * (1 + 1e-15)})
@@ -851,7 +886,9 @@ def test_an_echo_of_the_current_value_is_no_change():
 def test_optimizer_color_matches_lesson_labels():
     from course.widgets import OPTIMIZER_COLORS, optimizer_color
 
-    assert optimizer_color("momentum 0.9") == optimizer_color("SGD + momentum") == OPTIMIZER_COLORS["momentum"]
+    assert (
+        optimizer_color("momentum 0.9") == optimizer_color("SGD + momentum") == OPTIMIZER_COLORS["momentum"]
+    )
     assert optimizer_color("Nesterov 0.9") == OPTIMIZER_COLORS["nesterov"]
     assert optimizer_color("Nadam") == OPTIMIZER_COLORS["nadam"] != optimizer_color("Adam")
     assert optimizer_color("AdamW") == OPTIMIZER_COLORS["adamw"] and optimizer_color("my rule") is None

@@ -8,9 +8,18 @@ generate_feedback, the formgrader) grade and render exactly as `python -m autogr
 def nbgrader_settings():
     """nbgrader Config: sanitize with RestoreReleaseCells, execute in the sandbox, withhold in feedback."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                        GetGrades, IgnorePattern, LimitOutput, OverwriteCells,
-                                        OverwriteKernelspec, SaveAutoGrades)
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        GetGrades,
+        IgnorePattern,
+        LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
+        SaveAutoGrades,
+    )
     from traitlets.config import Config
 
     from .cells import RestoreReleaseCells
@@ -18,10 +27,22 @@ def nbgrader_settings():
     from .withhold import WithholdHiddenTests
 
     config = Config()
-    config.Autograde.sanitize_preprocessors = [ClearOutput, RestoreReleaseCells, DeduplicateIds,
-                                               OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
-    config.Autograde.autograde_preprocessors = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor,
-                                                LimitOutput, SaveAutoGrades, AssignLatePenalties,
-                                                CheckCellMetadata]
+    config.Autograde.sanitize_preprocessors = [
+        ClearOutput,
+        RestoreReleaseCells,
+        DeduplicateIds,
+        OverwriteKernelspec,
+        OverwriteCells,
+        CheckCellMetadata,
+    ]
+    config.Autograde.autograde_preprocessors = [
+        SandboxedExecute,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
     config.GenerateFeedback.preprocessors = [GetGrades, WithholdHiddenTests, CSSHTMLHeaderPreprocessor]
     return config

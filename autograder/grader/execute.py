@@ -31,9 +31,8 @@ import warnings
 from pathlib import Path
 
 from nbformat.v4 import new_output
-from traitlets import Bool, Integer
-
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool, Integer
 
 from ..notebooks import BEGIN_HIDDEN, END_HIDDEN, grade_id, is_autograded_test, region_lines, without_region
 from . import harness
@@ -51,18 +50,28 @@ HIDDEN_GLOBALS = ("np",)
 class SandboxedExecute(NbGraderPreprocessor):
     """Execute a submission in a sandbox; verdicts of hidden tests decided in this process."""
 
-    timeout = Integer(120, help="Seconds one cell (or one test cell's hidden checks) may run.").tag(config=True)
+    timeout = Integer(120, help="Seconds one cell (or one test cell's hidden checks) may run.").tag(
+        config=True
+    )
     allow_weak_isolation = Bool(False, help="Grade even when an isolation layer is missing.").tag(config=True)
     memory_limit = Integer(iso.Limits.memory_bytes, help="Bytes of address space.").tag(config=True)
     process_limit = Integer(iso.Limits.processes, help="Processes and threads.").tag(config=True)
     file_size_limit = Integer(iso.Limits.file_size_bytes, help="Bytes per written file.").tag(config=True)
     open_files_limit = Integer(iso.Limits.open_files, help="Open file descriptors.").tag(config=True)
     cpu_time_limit = Integer(iso.Limits.cpu_seconds, help="CPU seconds in all.").tag(config=True)
-    scratch_limit = Integer(iso.Limits.scratch_bytes, help="Bytes in the scratch folder and in /tmp.").tag(config=True)
+    scratch_limit = Integer(iso.Limits.scratch_bytes, help="Bytes in the scratch folder and in /tmp.").tag(
+        config=True
+    )
 
     def limits(self):
-        limits = iso.Limits(self.memory_limit, self.process_limit, self.file_size_limit, self.open_files_limit,
-                            self.cpu_time_limit, self.scratch_limit)
+        limits = iso.Limits(
+            self.memory_limit,
+            self.process_limit,
+            self.file_size_limit,
+            self.open_files_limit,
+            self.cpu_time_limit,
+            self.scratch_limit,
+        )
         limits.check()
         return limits
 
@@ -110,13 +119,23 @@ class SandboxedExecute(NbGraderPreprocessor):
         cell.execution_count = count
         outputs = list(result.outputs)
         if result.error is not None:
-            outputs.append(_error_output(result.error["ename"], result.error["evalue"], result.error["traceback"]))
+            outputs.append(
+                _error_output(result.error["ename"], result.error["evalue"], result.error["traceback"])
+            )
         if result.timed_out and record["status"] == GRADED:
-            record.update(status=TIMED_OUT, detail=f"cell {index}" + _named(cell) + f" exceeded {self.timeout:g} s")
-            outputs.append(_error_output("TimeLimit", f"this cell was still running after {self.timeout:g} s"))
+            record.update(
+                status=TIMED_OUT, detail=f"cell {index}" + _named(cell) + f" exceeded {self.timeout:g} s"
+            )
+            outputs.append(
+                _error_output("TimeLimit", f"this cell was still running after {self.timeout:g} s")
+            )
         elif result.exited and record["status"] == GRADED:
-            record.update(status=KERNEL_DIED, detail=f"the notebook's process exited in cell {index}" + _named(cell))
-            outputs.append(_error_output("ProcessExited", "the notebook's process exited while running this cell"))
+            record.update(
+                status=KERNEL_DIED, detail=f"the notebook's process exited in cell {index}" + _named(cell)
+            )
+            outputs.append(
+                _error_output("ProcessExited", "the notebook's process exited while running this cell")
+            )
         if test:
             verdict = run_hidden(hidden, grade_id(cell), session, time.monotonic() + self.timeout)
             record["tests"][grade_id(cell)] = verdict
@@ -128,8 +147,10 @@ class SandboxedExecute(NbGraderPreprocessor):
 
 def split_hidden(source):
     """(visible part, hidden-test region) of a test cell's source; the region without markers."""
-    return (without_region(source, BEGIN_HIDDEN, END_HIDDEN),
-            "\n".join(region_lines({"source": source}, BEGIN_HIDDEN, END_HIDDEN)))
+    return (
+        without_region(source, BEGIN_HIDDEN, END_HIDDEN),
+        "\n".join(region_lines({"source": source}, BEGIN_HIDDEN, END_HIDDEN)),
+    )
 
 
 def student_names(code):
@@ -179,13 +200,18 @@ def run_hidden(code, test_name, session, deadline):
             raise
         except Exception as error:
             if not isinstance(error, StudentRaised):
-                raise harness.GraderError(f"the hidden tests of {test_name} failed: {type(error).__name__}: "
-                                          f"{error}") from None
+                raise harness.GraderError(
+                    f"the hidden tests of {test_name} failed: {type(error).__name__}: {error}"
+                ) from None
             message = f"{test_name}: your code raised {_builtin_name(error)} outside a hidden check"
     failures = [f for check in checks for f in check["failures"]]
     passed = not message and all(check["passed"] for check in checks)
-    return {"passed": passed, "failures": failures, "message": message or "; ".join(failures),
-            "checks": checks}
+    return {
+        "passed": passed,
+        "failures": failures,
+        "message": message or "; ".join(failures),
+        "checks": checks,
+    }
 
 
 def _builtin_name(error):
@@ -194,8 +220,15 @@ def _builtin_name(error):
 
 def sandbox_env():
     """The sandbox's whole environment: paths inside it, the grading settings, the data folder."""
-    env = {"HOME": "/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLCONFIGDIR": "/tmp/matplotlib",
-           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "OPENBLAS_NUM_THREADS": "1"}
+    env = {
+        "HOME": "/tmp",
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+    }
     env.update({key: os.environ[key] for key in PASSED_ENV if key in os.environ})
     data = cifar10_dir()
     if data:

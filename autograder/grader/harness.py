@@ -52,8 +52,9 @@ def reference(qualified_name):
         raise GraderError(f"reference {qualified_name!r} could not be loaded: {error!r}") from None
 
 
-def check_against_reference(name, student_fn, reference_fn, cases, *, rtol=1e-6, atol=1e-9,
-                            check_mutation=True):
+def check_against_reference(
+    name, student_fn, reference_fn, cases, *, rtol=1e-6, atol=1e-9, check_mutation=True
+):
     """Call `student_fn` and `reference_fn` on every case and compare the results.
 
     name:          the test's name as the student sees it, e.g. "forward_difference".
@@ -146,6 +147,7 @@ def optimizer_run(step_fn, state_keys=None):
     state_keys: compare only these entries of the final state (e.g. ("momentum_buffer",) when
     students are not asked to keep torch's step counter); None compares the whole state.
     """
+
     def run(w0, noise, hparams, curvature=0.0, lrs=None):
         w, state = np.array(w0, dtype=float), None
         path = [w.copy()]
@@ -164,6 +166,7 @@ def optimizer_run(step_fn, state_keys=None):
             except (KeyError, TypeError):
                 raise AssertionError(f"the state must be a dict with the keys {list(state_keys)}") from None
         return np.stack(path), state
+
     return run
 
 
@@ -172,8 +175,10 @@ def schedule_values(schedule):
 
     The returned function takes (ts, **params) and returns [schedule(t, **params) for t in ts].
     """
+
     def values(ts, **params):
         return [float(schedule(int(t), **params)) for t in ts]
+
     return values
 
 
@@ -215,7 +220,7 @@ def _difference(actual, expected, rtol, atol):
     if isinstance(expected, (tuple, list)):
         if not isinstance(actual, (tuple, list)) or len(actual) != len(expected):
             return f"expected a sequence of length {len(expected)}"
-        for index, (a, e) in enumerate(zip(actual, expected)):
+        for index, (a, e) in enumerate(zip(actual, expected, strict=False)):
             problem = _difference(a, e, rtol, atol)
             if problem:
                 return f"item {index}: {problem}"

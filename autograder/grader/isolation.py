@@ -86,27 +86,49 @@ def detect():
     bwrap = shutil.which("bwrap")
     root = os.geteuid() == 0
     if bwrap is None:
-        isolation.missing["namespaces"] = "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+        isolation.missing["namespaces"] = (
+            "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+        )
     else:
-        probe = [bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-                 "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
+        probe = [
+            bwrap,
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--ro-bind",
+            "/",
+            "/",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "true",
+        ]
         if not root:
             probe.insert(1, "--unshare-user")
         result = subprocess.run(probe, capture_output=True, text=True, timeout=30)
         if result.returncode == 0:
             isolation.layers["namespaces"] = "bubblewrap: mount, pid, net, ipc, uts"
         else:
-            isolation.missing["namespaces"] = ("bubblewrap cannot create namespaces here: "
-                                               + (result.stderr.strip() or f"exit {result.returncode}"))
+            isolation.missing["namespaces"] = "bubblewrap cannot create namespaces here: " + (
+                result.stderr.strip() or f"exit {result.returncode}"
+            )
     if root:
         if shutil.which("setpriv") is None:
             isolation.missing["unprivileged"] = "running as root, but setpriv (util-linux) is missing"
         else:
-            isolation.layers["unprivileged"] = "setpriv: own uid per submission, no capabilities, no_new_privs"
+            isolation.layers["unprivileged"] = (
+                "setpriv: own uid per submission, no capabilities, no_new_privs"
+            )
     elif "namespaces" in isolation.layers:
-        isolation.layers["unprivileged"] = f"the instructor's unprivileged uid {os.geteuid()} in a user namespace"
+        isolation.layers["unprivileged"] = (
+            f"the instructor's unprivileged uid {os.geteuid()} in a user namespace"
+        )
     else:
-        isolation.missing["unprivileged"] = "the submission would run as the instructor's own user with full file access"
+        isolation.missing["unprivileged"] = (
+            "the submission would run as the instructor's own user with full file access"
+        )
     isolation.layers["limits"] = "setrlimit: memory, processes, file size, open files, CPU time"
     return isolation
 
@@ -118,7 +140,8 @@ def require(allow_weak):
         missing = "; ".join(f"{layer}: {reason}" for layer, reason in isolation.missing.items())
         raise IsolationUnavailable(
             f"cannot sandbox submissions on this host ({missing}). Install what is missing, or pass "
-            f"--allow-weak-isolation to grade anyway (the report marks those rows)")
+            f"--allow-weak-isolation to grade anyway (the report marks those rows)"
+        )
     return isolation
 
 
@@ -128,8 +151,11 @@ MATPLOTLIB_CACHE_IN_SANDBOX = "/opt/matplotlib-cache"
 def matplotlib_font_cache():
     """The grader's matplotlib font list (fontlist-v*.json), if it has one: copied into each
     sandbox so that matplotlib does not rebuild it for every submission (about a second)."""
-    folders = [os.environ.get("MPLCONFIGDIR"), os.path.join(Path.home(), ".cache", "matplotlib"),
-               os.path.join(Path.home(), ".matplotlib")]
+    folders = [
+        os.environ.get("MPLCONFIGDIR"),
+        os.path.join(Path.home(), ".cache", "matplotlib"),
+        os.path.join(Path.home(), ".matplotlib"),
+    ]
     for folder in folders:
         if folder and Path(folder).is_dir():
             found = sorted(Path(folder).glob("fontlist-v*.json"))
@@ -143,8 +169,17 @@ def sandbox_command(python_args, *, files_dir, env, isolation, limits, uid):
     if "namespaces" not in isolation.layers:
         return [sys.executable, *python_args]
     root = os.geteuid() == 0
-    command = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-               "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
+    command = [
+        "bwrap",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+    ]
     if not root:
         command.append("--unshare-user")
     for key, value in env.items():
@@ -157,9 +192,24 @@ def sandbox_command(python_args, *, files_dir, env, isolation, limits, uid):
             command += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             command += ["--ro-bind", str(path), str(path)]
-    command += ["--proc", "/proc", "--dev", "/dev",
-                "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", "/tmp",
-                "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", WORKDIR_IN_SANDBOX]
+    command += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--perms",
+        "1777",
+        "--size",
+        str(limits.scratch_bytes),
+        "--tmpfs",
+        "/tmp",
+        "--perms",
+        "1777",
+        "--size",
+        str(limits.scratch_bytes),
+        "--tmpfs",
+        WORKDIR_IN_SANDBOX,
+    ]
     made = {"/", "/usr", "/etc", "/tmp", "/proc", "/dev", WORKDIR_IN_SANDBOX}
     binds = visible_paths()
     for path in binds:
@@ -171,22 +221,41 @@ def sandbox_command(python_args, *, files_dir, env, isolation, limits, uid):
     font_cache = matplotlib_font_cache()
     if font_cache is not None:
         inside = f"{MATPLOTLIB_CACHE_IN_SANDBOX}/{font_cache.name}"
-        command += _parents(inside, made) + ["--ro-bind", str(font_cache), inside,
-                                             "--setenv", "AUTOGRADER_MPL_FONT_CACHE", inside]
+        command += _parents(inside, made) + [
+            "--ro-bind",
+            str(font_cache),
+            inside,
+            "--setenv",
+            "AUTOGRADER_MPL_FONT_CACHE",
+            inside,
+        ]
     data = env.get("CIFAR10_DIR")
     if data:
         command += _parents(data, made) + ["--ro-bind", data, data]
     command += ["--chdir", WORKDIR_IN_SANDBOX, "--"]
     if root:
-        command += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
-                    "--inh-caps=-all", "--bounding-set=-all", "--"]
+        command += [
+            "setpriv",
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--no-new-privs",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--",
+        ]
     return command + [sys.executable, *python_args]
 
 
 def visible_paths():
     """Host folders the sandbox sees read-only: the interpreter, its packages and `course`."""
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-                  str(Path(sys.executable).resolve().parent.parent)}
+    candidates = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        sys.base_exec_prefix,
+        str(Path(sys.executable).resolve().parent.parent),
+    }
     for key in ("purelib", "platlib", "stdlib", "platstdlib"):
         candidates.add(sysconfig.get_paths().get(key, ""))
     for entry in sys.path:
@@ -232,16 +301,20 @@ def _parents(path, made):
 
 def limit_resources(limits, processes_base=0):
     """preexec_fn: the limits, set in the child before it execs the sandbox (inherited from there)."""
+
     def apply():
         os.setsid()
-        for which, value in ((resource.RLIMIT_AS, limits.memory_bytes),
-                             (resource.RLIMIT_NPROC, processes_base + limits.processes),
-                             (resource.RLIMIT_FSIZE, limits.file_size_bytes),
-                             (resource.RLIMIT_NOFILE, limits.open_files),
-                             (resource.RLIMIT_CPU, limits.cpu_seconds),
-                             (resource.RLIMIT_CORE, 0)):
+        for which, value in (
+            (resource.RLIMIT_AS, limits.memory_bytes),
+            (resource.RLIMIT_NPROC, processes_base + limits.processes),
+            (resource.RLIMIT_FSIZE, limits.file_size_bytes),
+            (resource.RLIMIT_NOFILE, limits.open_files),
+            (resource.RLIMIT_CPU, limits.cpu_seconds),
+            (resource.RLIMIT_CORE, 0),
+        ):
             resource.setrlimit(which, (value, value))
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
     return apply
 
 

@@ -24,12 +24,16 @@ def check_sandbox(allow_weak):
             result = session.run_cell("import numpy, course, course.checks", 0, PREFLIGHT_SECONDS)
             if result.error or result.exited or result.timed_out:
                 problem = result.error["evalue"] if result.error else session.death or "no answer"
-                raise SandboxStartError(f"the sandbox cannot import numpy and course: {problem}. "
-                                        f"Install the course into the grading environment")
+                raise SandboxStartError(
+                    f"the sandbox cannot import numpy and course: {problem}. "
+                    f"Install the course into the grading environment"
+                )
             if isolation.complete:
                 for name in iso.HIDDEN_PACKAGES:
                     probe = session.run_cell(f"import {name}", 1, PREFLIGHT_SECONDS)
                     if probe.error is None and not probe.exited:
-                        raise SandboxStartError(f"the sandbox can import {name!r}: refusing to grade. "
-                                                f"Report this as a bug of the autograder")
+                        raise SandboxStartError(
+                            f"the sandbox can import {name!r}: refusing to grade. "
+                            f"Report this as a bug of the autograder"
+                        )
     return isolation

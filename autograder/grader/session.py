@@ -73,10 +73,14 @@ class SandboxSession:
         driver_path = iso.DRIVER_IN_SANDBOX if sandboxed else str(iso.DRIVER)
         env = dict(self.env)
         env["AUTOGRADER_FILES"] = iso.FILES_IN_SANDBOX if sandboxed else str(self.files_dir)
-        command = iso.sandbox_command(["-I", "-X", "utf8", driver_path, str(request_read), str(reply_write),
-                                       str(MAX_FRAME_BYTES)],
-                                      files_dir=self.files_dir, env=env, isolation=self.isolation,
-                                      limits=self.limits, uid=self.uid)
+        command = iso.sandbox_command(
+            ["-I", "-X", "utf8", driver_path, str(request_read), str(reply_write), str(MAX_FRAME_BYTES)],
+            files_dir=self.files_dir,
+            env=env,
+            isolation=self.isolation,
+            limits=self.limits,
+            uid=self.uid,
+        )
         self.workdir = None
         cwd = None
         if not sandboxed:
@@ -84,10 +88,16 @@ class SandboxSession:
             cwd = self.workdir.name
         self.log = tempfile.TemporaryFile()
         base = _process_count() if os.geteuid() != 0 else 0
-        self.process = subprocess.Popen(command, pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL,
-                                        stdout=self.log, stderr=self.log, cwd=cwd,
-                                        env=env if not sandboxed else _host_env(),
-                                        preexec_fn=iso.limit_resources(self.limits, base))
+        self.process = subprocess.Popen(
+            command,
+            pass_fds=(request_read, reply_write),
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=self.log,
+            cwd=cwd,
+            env=env if not sandboxed else _host_env(),
+            preexec_fn=iso.limit_resources(self.limits, base),
+        )
         os.close(request_read)
         os.close(reply_write)
         try:
@@ -172,12 +182,20 @@ class SandboxSession:
             return result
         start = time.monotonic()
         try:
-            wire.write_frame(self.request_write, {"op": "exec", "source": source, "cell": index, "seconds": timeout})
+            wire.write_frame(
+                self.request_write, {"op": "exec", "source": source, "cell": index, "seconds": timeout}
+            )
             while True:
                 reply = wire.read_frame(self.reply_read, MAX_FRAME_BYTES, start + timeout + GRACE_SECONDS)
                 if reply.get("op") == "callback":  # no grader input is live outside a call
-                    wire.write_frame(self.request_write, {"op": "callback_error", "ename": "RuntimeError",
-                                                          "evalue": "no grader call is running"})
+                    wire.write_frame(
+                        self.request_write,
+                        {
+                            "op": "callback_error",
+                            "ename": "RuntimeError",
+                            "evalue": "no grader call is running",
+                        },
+                    )
                     continue
                 break
         except TimeoutError:
@@ -188,7 +206,9 @@ class SandboxSession:
             self._mark_dead(f"the notebook's process exited while running cell {index}")
         except ValueError as error:
             result.exited = True
-            self._mark_dead(f"the notebook's process sent unreadable data while running cell {index} ({error})")
+            self._mark_dead(
+                f"the notebook's process sent unreadable data while running cell {index} ({error})"
+            )
         else:
             result.outputs = _outputs(reply.get("outputs"))
             result.error = _error(reply.get("error"))
@@ -206,8 +226,13 @@ class SandboxSession:
             raise student_error("RuntimeError", "not run: the hidden tests of this cell ran out of time")
         handles = []
         try:
-            request = {"op": "call", "name": name, "args": wire.encode(tuple(args), handles),
-                       "kwargs": wire.encode(dict(kwargs), handles), "seconds": remaining}
+            request = {
+                "op": "call",
+                "name": name,
+                "args": wire.encode(tuple(args), handles),
+                "kwargs": wire.encode(dict(kwargs), handles),
+                "seconds": remaining,
+            }
         except wire.WireError as error:
             from .harness import GraderError
 
@@ -221,7 +246,7 @@ class SandboxSession:
                 self._serve_callback(reply, handles)
         except TimeoutError:
             self._mark_dead(f"{name} ran past the time limit and did not stop when interrupted")
-            raise student_error("RuntimeError", f"did not finish within the time limit") from None
+            raise student_error("RuntimeError", "did not finish within the time limit") from None
         except (EOFError, OSError):
             self._mark_dead(f"the notebook's process exited during a call of {name}")
             raise student_error("RuntimeError", "the notebook's process exited during this call") from None
@@ -252,14 +277,19 @@ class SandboxSession:
             else:
                 args = wire.decode(message.get("args"))
                 kwargs = wire.decode(message.get("kwargs"))
-                value = target(*(args if isinstance(args, tuple) else ()), **(kwargs if isinstance(kwargs, dict) else {}))
+                value = target(
+                    *(args if isinstance(args, tuple) else ()), **(kwargs if isinstance(kwargs, dict) else {})
+                )
             reply = {"op": "callback_result", "value": wire.encode(value, handles)}
         except StopIteration:
             reply = {"op": "callback_error", "ename": "StopIteration", "evalue": ""}
         except Exception as error:  # the instructor's input function failed on the student's data
             name = type(error).__name__
-            reply = {"op": "callback_error", "ename": name if name in wire.REPORTED_EXCEPTIONS else "RuntimeError",
-                     "evalue": str(error)[:500]}
+            reply = {
+                "op": "callback_error",
+                "ename": name if name in wire.REPORTED_EXCEPTIONS else "RuntimeError",
+                "evalue": str(error)[:500],
+            }
         wire.write_frame(self.request_write, reply)
 
 
@@ -280,13 +310,13 @@ def _write_back(original, after):
                 continue
             original[key] = changed
     elif isinstance(original, list) and isinstance(after, (list, tuple)):
-        for index, (item, changed) in enumerate(zip(original, after)):
+        for index, (item, changed) in enumerate(zip(original, after, strict=False)):
             if changed is None or _updated_in_place(item, changed):
                 continue
             original[index] = changed
         if len(after) != len(original):
-            original[len(after):] = []
-            original.extend(after[len(original):])
+            original[len(after) :] = []
+            original.extend(after[len(original) :])
 
 
 def _updated_in_place(item, changed):
@@ -299,11 +329,16 @@ def _updated_in_place(item, changed):
             np.copyto(item, changed, casting="unsafe")
             return True
         return False
-    if isinstance(item, dict) and isinstance(changed, dict) or isinstance(item, list) and isinstance(changed, (list, tuple)):
+    if (
+        isinstance(item, dict)
+        and isinstance(changed, dict)
+        or isinstance(item, list)
+        and isinstance(changed, (list, tuple))
+    ):
         _write_back(item, changed)
         return True
     if isinstance(item, tuple) and isinstance(changed, (list, tuple)) and len(item) == len(changed):
-        for part, changed_part in zip(item, changed):  # a tuple cannot change, what it holds can
+        for part, changed_part in zip(item, changed, strict=False):  # a tuple cannot change, what it holds can
             if changed_part is not None:
                 _updated_in_place(part, changed_part)
         return True
@@ -349,8 +384,11 @@ def _error(raw):
         return None
     traceback = raw.get("traceback")
     traceback = [_text(line, 50_000) for line in traceback[:5]] if isinstance(traceback, list) else []
-    return {"ename": _text(raw.get("ename"), 200) or "Error", "evalue": _text(raw.get("evalue"), 5000),
-            "traceback": traceback}
+    return {
+        "ename": _text(raw.get("ename"), 200) or "Error",
+        "evalue": _text(raw.get("evalue"), 5000),
+        "traceback": traceback,
+    }
 
 
 def _host_env():

@@ -22,8 +22,16 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from traitlets import Bool
 
-from ..notebooks import (BEGIN_HIDDEN, END_HIDDEN, grade_id, hidden_region_span, nbgrader_metadata,
-                         read_notebook, region_lines, without_region)
+from ..notebooks import (
+    BEGIN_HIDDEN,
+    END_HIDDEN,
+    grade_id,
+    hidden_region_span,
+    nbgrader_metadata,
+    read_notebook,
+    region_lines,
+    without_region,
+)
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 NUMBER_LITERAL = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
@@ -56,7 +64,10 @@ class WithholdHiddenTests(Preprocessor):
 
             coursedir = CourseDirectory(parent=self)
             for step in (coursedir.release_directory, coursedir.source_directory):
-                path = Path(coursedir.format_path(step, ".", info["assignment"])) / f"{info.get('notebook')}.ipynb"
+                path = (
+                    Path(coursedir.format_path(step, ".", info["assignment"]))
+                    / f"{info.get('notebook')}.ipynb"
+                )
                 if path.is_file():
                     return {cell.source for cell in read_notebook(path).cells if cell.cell_type == "markdown"}
         except Exception as error:  # no course folder: render every markdown cell as text
@@ -64,12 +75,16 @@ class WithholdHiddenTests(Preprocessor):
         return set()
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "raw" or (cell.cell_type == "markdown" and cell.source not in self.trusted_markdown):
+        if cell.cell_type == "raw" or (
+            cell.cell_type == "markdown" and cell.source not in self.trusted_markdown
+        ):
             return as_text_cell(cell), resources
         if cell.cell_type != "code":
             return cell, resources
         if hidden_region_span(cell) is not None:
-            cell.source = without_region(cell.source, BEGIN_HIDDEN, END_HIDDEN, replacement=_hidden_note(cell))
+            cell.source = without_region(
+                cell.source, BEGIN_HIDDEN, END_HIDDEN, replacement=_hidden_note(cell)
+            )
             cell.outputs = [_verdict_without_student_messages(output) for output in cell.outputs]
         cell.outputs = [_scrub_output(output, self.secrets) for output in cell.outputs if _shown(output)]
         return cell, resources
@@ -80,7 +95,9 @@ def as_text_cell(cell):
     source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
     longest = max((len(run) for run in re.findall(r"`+", source)), default=0)
     fence = "`" * max(3, longest + 1)
-    text = NotebookNode({"cell_type": "markdown", "metadata": {}, "source": f"{fence}text\n{source}\n{fence}"})
+    text = NotebookNode(
+        {"cell_type": "markdown", "metadata": {}, "source": f"{fence}text\n{source}\n{fence}"}
+    )
     if "id" in cell:
         text["id"] = cell["id"]
     return text
@@ -95,15 +112,20 @@ def hidden_secrets(notebook):
             if len(stripped) >= MIN_SECRET_LINE_CHARS:
                 lines.add(stripped)
             code = line.split("#", 1)[0]
-            numbers.update(n.lstrip("+-") for n in NUMBER_LITERAL.findall(code)
-                           if len(n.lstrip("+-")) >= MIN_SECRET_NUMBER_CHARS)
+            numbers.update(
+                n.lstrip("+-")
+                for n in NUMBER_LITERAL.findall(code)
+                if len(n.lstrip("+-")) >= MIN_SECRET_NUMBER_CHARS
+            )
     return {"lines": lines, "numbers": numbers}
 
 
 def _hidden_note(cell):
     meta = nbgrader_metadata(cell)
     score, points = meta.get("score"), meta.get("points")
-    scored = f": {score:g} of {points:g} points" if isinstance(score, (int, float)) and points is not None else ""
+    scored = (
+        f": {score:g} of {points:g} points" if isinstance(score, (int, float)) and points is not None else ""
+    )
     return f"# [hidden tests of {grade_id(cell)}{scored}; their code and inputs are not shown]"
 
 
@@ -115,8 +137,10 @@ def _verdict_without_student_messages(output):
     """The grader's HiddenTestFailure verdict with the student's exception messages withheld."""
     if output.get("output_type") != "error" or output.get("ename") != "HiddenTestFailure":
         return output
-    message = "\n".join(RAISED_MESSAGE.sub(r"\1 (its message is withheld)", line)
-                        for line in (output.get("evalue") or "").split("\n"))
+    message = "\n".join(
+        RAISED_MESSAGE.sub(r"\1 (its message is withheld)", line)
+        for line in (output.get("evalue") or "").split("\n")
+    )
     return NotebookNode(dict(output, evalue=message, traceback=[f"HiddenTestFailure: {message}"]))
 
 
@@ -124,8 +148,9 @@ def _scrub_output(output, secrets):
     """Only text and PNG data, and every line that shows a hidden line or literal withheld."""
 
     def scrub(text):
-        return "\n".join(WITHHELD_LINE if _shows_secret(ANSI.sub("", line), secrets) else line
-                         for line in text.split("\n"))
+        return "\n".join(
+            WITHHELD_LINE if _shows_secret(ANSI.sub("", line), secrets) else line for line in text.split("\n")
+        )
 
     output = NotebookNode(dict(output))
     if "text" in output:
@@ -140,7 +165,9 @@ def _scrub_output(output, secrets):
             value = output["data"].get(mime)
             if value is None:
                 continue
-            text = value if isinstance(value, str) else "".join(value) if isinstance(value, list) else str(value)
+            text = (
+                value if isinstance(value, str) else "".join(value) if isinstance(value, list) else str(value)
+            )
             data[mime] = scrub(text) if mime == "text/plain" else text
         output["data"] = NotebookNode(data)
         output["metadata"] = NotebookNode({})

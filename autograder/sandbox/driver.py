@@ -46,9 +46,24 @@ NUMERIC_KINDS = "biufc"
 # (anything else becomes a generic "raised" failure), so a hidden check that expects a ValueError
 # can tell; nothing the student raises ever becomes an error of the grader's own.
 REPORTED_EXCEPTIONS = (
-    "ValueError", "TypeError", "NotImplementedError", "ZeroDivisionError", "IndexError", "KeyError",
-    "AttributeError", "NameError", "AssertionError", "RuntimeError", "OverflowError", "FloatingPointError",
-    "ArithmeticError", "LookupError", "RecursionError", "MemoryError", "UnboundLocalError", "StopIteration",
+    "ValueError",
+    "TypeError",
+    "NotImplementedError",
+    "ZeroDivisionError",
+    "IndexError",
+    "KeyError",
+    "AttributeError",
+    "NameError",
+    "AssertionError",
+    "RuntimeError",
+    "OverflowError",
+    "FloatingPointError",
+    "ArithmeticError",
+    "LookupError",
+    "RecursionError",
+    "MemoryError",
+    "UnboundLocalError",
+    "StopIteration",
 )
 
 
@@ -64,6 +79,7 @@ class Handle:
 
 
 # ---------------------------------------------------------------------------- the wire format
+
 
 def encode(value, handles=None, depth=0, lenient=False):
     """`value` as JSON-ready data. Arrays become {"$array": [dtype, shape, base64]}.
@@ -81,8 +97,13 @@ def encode(value, handles=None, depth=0, lenient=False):
                 items = [encode(item, handles, depth + 1, lenient=True) for item in value]
                 return {"$tuple": items} if type(value) is tuple else items
             if type(value) is dict:
-                return {"$dict": [[encode(k, None, depth + 1), encode(v, handles, depth + 1, lenient=True)]
-                                  for k, v in value.items() if type(k) in (str, int)]}
+                return {
+                    "$dict": [
+                        [encode(k, None, depth + 1), encode(v, handles, depth + 1, lenient=True)]
+                        for k, v in value.items()
+                        if type(k) in (str, int)
+                    ]
+                }
             return None
     if depth > MAX_DEPTH:
         raise WireError("nested too deeply")
@@ -99,14 +120,20 @@ def encode(value, handles=None, depth=0, lenient=False):
     if type(value) is list:
         return [encode(item, handles, depth + 1) for item in value]
     if type(value) is dict:
-        return {"$dict": [[encode(k, handles, depth + 1), encode(v, handles, depth + 1)] for k, v in value.items()]}
+        return {
+            "$dict": [
+                [encode(k, handles, depth + 1), encode(v, handles, depth + 1)] for k, v in value.items()
+            ]
+        }
     import numpy as np
 
     if isinstance(value, np.ndarray) and type(value) is np.ndarray:
         if value.dtype.kind not in NUMERIC_KINDS or value.dtype.fields is not None:
             raise WireError(f"an array of dtype {value.dtype} (only numeric arrays can be graded)")
         data = np.ascontiguousarray(value)
-        return {"$array": [data.dtype.str, list(data.shape), base64.b64encode(data.tobytes()).decode("ascii")]}
+        return {
+            "$array": [data.dtype.str, list(data.shape), base64.b64encode(data.tobytes()).decode("ascii")]
+        }
     if isinstance(value, np.generic) and type(value).__module__ == "numpy":
         if value.dtype.kind not in NUMERIC_KINDS:
             raise WireError(f"a numpy scalar of dtype {value.dtype}")
@@ -131,7 +158,7 @@ def decode(data, make_handle=None, depth=0):
         return [decode(item, make_handle, depth + 1) for item in data]
     if type(data) is not dict or len(data) != 1:
         raise WireError("malformed value")
-    (tag, body), = data.items()
+    ((tag, body),) = data.items()
     if tag == "$float" and body in ("nan", "inf", "-inf"):
         return float(body)
     if tag == "$bigint" and type(body) is str and len(body) < 5000:
@@ -183,6 +210,7 @@ def _decode_array(dtype_str, shape, payload):
 
 # ---------------------------------------------------------------------------- framing
 
+
 def write_frame(fd, message):
     body = json.dumps(message, allow_nan=False).encode("utf-8")
     view = memoryview(HEADER.pack(len(body)) + body)
@@ -222,6 +250,7 @@ def _read_exact(fd, count, deadline):
 
 
 # ---------------------------------------------------------------------------- inside the sandbox
+
 
 class Capture(io.TextIOBase):
     """sys.stdout / sys.stderr during a cell: appends stream outputs, at most MAX_TEXT_PER_CELL."""
@@ -298,15 +327,29 @@ class Driver:
                 self.add_stream("stderr", f"could not draw figure {number}: {error}\n")
             else:
                 if buffer.tell() <= MAX_PNG_BYTES and self.recording:
-                    self.outputs.append({"output_type": "display_data", "data": {
-                        "image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
-                        "text/plain": f"<Figure {number}>"}})
+                    self.outputs.append(
+                        {
+                            "output_type": "display_data",
+                            "data": {
+                                "image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
+                                "text/plain": f"<Figure {number}>",
+                            },
+                        }
+                    )
         pyplot.close("all")
 
     # -- requests
     def serve(self):
-        write_frame(self.reply_fd, {"op": "hello", "uid": os.getuid(), "pid": os.getpid(),
-                                    "python": sys.version.split()[0], "cwd": os.getcwd()})
+        write_frame(
+            self.reply_fd,
+            {
+                "op": "hello",
+                "uid": os.getuid(),
+                "pid": os.getpid(),
+                "python": sys.version.split()[0],
+                "cwd": os.getcwd(),
+            },
+        )
         while True:
             try:
                 request = read_frame(self.request_fd, self.max_frame)
@@ -314,8 +357,11 @@ class Driver:
                 return
             op = request.get("op")
             if op == "exec":
-                reply = self.run_cell(str(request.get("source", "")), int(request.get("cell", 0)),
-                                      float(request.get("seconds", 0)))
+                reply = self.run_cell(
+                    str(request.get("source", "")),
+                    int(request.get("cell", 0)),
+                    float(request.get("seconds", 0)),
+                )
             elif op == "call":
                 reply = self.call(request)
             elif op == "bye":
@@ -328,8 +374,10 @@ class Driver:
         try:
             write_frame(self.reply_fd, message)
         except (TypeError, ValueError) as error:  # e.g. text that is not valid Unicode
-            write_frame(self.reply_fd, {"op": "raised", "ename": "RuntimeError",
-                                        "evalue": f"the result could not be sent: {error}"})
+            write_frame(
+                self.reply_fd,
+                {"op": "raised", "ename": "RuntimeError", "evalue": f"the result could not be sent: {error}"},
+            )
 
     def run_cell(self, source, index, seconds):
         self.outputs, self.text_budget, self.recording = [], MAX_TEXT_PER_CELL, True
@@ -365,19 +413,28 @@ class Driver:
             return {"op": "raised", "ename": "RuntimeError", "evalue": f"inputs could not be read: {error}"}
         function = self.namespace.get(name)
         if function is None:
-            return {"op": "raised", "ename": "NameError",
-                    "evalue": f"name {name!r} is not defined (did its cell run without errors?)"}
+            return {
+                "op": "raised",
+                "ename": "NameError",
+                "evalue": f"name {name!r} is not defined (did its cell run without errors?)",
+            }
         self.handles_open = True
         with _Redirect(self), _Alarm(float(request.get("seconds", 0))):
             try:
                 value = function(*args, **kwargs)
-                reply = {"op": "returned", "value": encode(value),
-                         "args_after": encode(tuple(args), lenient=True),
-                         "kwargs_after": encode(dict(kwargs), lenient=True)}
+                reply = {
+                    "op": "returned",
+                    "value": encode(value),
+                    "args_after": encode(tuple(args), lenient=True),
+                    "kwargs_after": encode(dict(kwargs), lenient=True),
+                }
             except WireError as error:
-                reply = {"op": "raised", "ename": "TypeError",
-                         "evalue": f"returned {error}, which cannot be graded: return numbers, arrays, "
-                                   f"lists, tuples or dicts of them"}
+                reply = {
+                    "op": "raised",
+                    "ename": "TypeError",
+                    "evalue": f"returned {error}, which cannot be graded: return numbers, arrays, "
+                    f"lists, tuples or dicts of them",
+                }
             except BaseException as exc:
                 reply = {"op": "raised", "ename": _reported_name(exc), "evalue": _safe_str(exc)}
         self.handles_open = False
@@ -389,8 +446,16 @@ class Driver:
         def ask(method, args, kwargs):
             if not driver.handles_open:
                 raise RuntimeError("this input is only available while the grader's call runs")
-            write_frame(driver.reply_fd, {"op": "callback", "handle": number, "method": method,
-                                          "args": encode(tuple(args)), "kwargs": encode(dict(kwargs))})
+            write_frame(
+                driver.reply_fd,
+                {
+                    "op": "callback",
+                    "handle": number,
+                    "method": method,
+                    "args": encode(tuple(args)),
+                    "kwargs": encode(dict(kwargs)),
+                },
+            )
             while True:
                 message = read_frame(driver.request_fd, driver.max_frame)
                 if message.get("op") == "callback_result":
@@ -399,7 +464,11 @@ class Driver:
                     ename = message.get("ename")
                     if ename == "StopIteration":
                         raise StopIteration
-                    error_class = getattr(builtins, ename, RuntimeError) if ename in REPORTED_EXCEPTIONS else RuntimeError
+                    error_class = (
+                        getattr(builtins, ename, RuntimeError)
+                        if ename in REPORTED_EXCEPTIONS
+                        else RuntimeError
+                    )
                     raise error_class(str(message.get("evalue", "")))
                 if message.get("op") == "call":  # the grader's function calls back into the notebook
                     driver.send(driver.call(message))
@@ -408,16 +477,19 @@ class Driver:
                 raise RuntimeError(f"unexpected message {message.get('op')!r}")
 
         if kind == "next":
+
             class RemoteIterator:
                 def __iter__(self):
                     return self
 
                 def __next__(self):
                     return ask("next", (), {})
+
             return RemoteIterator()
 
         def remote_function(*args, **kwargs):
             return ask("call", args, kwargs)
+
         remote_function.__name__ = remote_function.__qualname__ = f"grader_input_{number}"
         return remote_function
 
@@ -537,6 +609,7 @@ class _DisplayHook:
         def exec_module(module):
             original(module)
             module.display = _display
+
         spec.loader.exec_module = exec_module
         return spec
 
@@ -555,7 +628,9 @@ def main(argv):
     request_fd, reply_fd, max_frame = int(argv[1]), int(argv[2]), int(argv[3])
     font_cache = os.environ.pop("AUTOGRADER_MPL_FONT_CACHE", "")
     config_dir = os.environ.get("MPLCONFIGDIR", "")
-    if font_cache and config_dir and os.path.isfile(font_cache):  # the grader's, so matplotlib need not rebuild it
+    if (
+        font_cache and config_dir and os.path.isfile(font_cache)
+    ):  # the grader's, so matplotlib need not rebuild it
         import shutil
 
         os.makedirs(config_dir, exist_ok=True)

@@ -161,8 +161,14 @@ class _StaleEchoFilter:
             self._sent_values = [(v, t) for v, t in self._sent_values if now - t < ECHO_SECONDS]
             # Compared unsnapped: the grid may have moved since (a preset re-anchors a log slider).
             echoed = float(sync_data["value"])
-            match = next((i for i, (v, _) in enumerate(self._sent_values)
-                          if math.isclose(v, echoed, rel_tol=1e-9, abs_tol=1e-12)), None)
+            match = next(
+                (
+                    i
+                    for i, (v, _) in enumerate(self._sent_values)
+                    if math.isclose(v, echoed, rel_tol=1e-9, abs_tol=1e-12)
+                ),
+                None,
+            )
             proposed = self._snap(echoed)
             if match is None:
                 self._sent_values = []  # the user moved the handle: from now on the browser leads
@@ -177,8 +183,11 @@ class _StaleEchoFilter:
             proposed = self._snap(float(sync_data["value"]))
             # The same grid point again: not set at all (traitlets, holding notifications during
             # set_state, would otherwise report a "change" from 0.5 to 0.5 and the widget rerun).
-            sync_data = {k: v for k, v in sync_data.items() if k != "value"} if proposed == self.value else {
-                **sync_data, "value": proposed}
+            sync_data = (
+                {k: v for k, v in sync_data.items() if k != "value"}
+                if proposed == self.value
+                else {**sync_data, "value": proposed}
+            )
         super().set_state(sync_data)
 
 
@@ -249,7 +258,6 @@ def retarget_log_slider(slider, value, low=None, high=None):
     above = math.floor((math.log(high) / math.log(base) - center) / slider.step + 1e-9)
     set_slider(slider, value, min=center - below * slider.step, max=center + above * slider.step)
     return slider.value
-
 
 
 def set_control(control, value):
@@ -365,10 +373,14 @@ def make_control(name, value, options=None):
             raise ValueError(f"hyperparameter {name!r} must be finite, got {value}")
         if is_lr_name(base):
             if value <= 0:
-                raise ValueError(f"hyperparameter {name!r} is a learning rate and must be positive, got {value}")
+                raise ValueError(
+                    f"hyperparameter {name!r} is a learning rate and must be positive, got {value}"
+                )
             return _log_slider(name, value, value / 1000, value * 100)
         if base == "eps":  # readout 1.0e-06, not a clipped 0.00000100
-            return log_slider(name, min(max(value, 1e-12), 1.0), 1e-12, 1.0, readout_format=".1e", layout=_LAYOUT)
+            return log_slider(
+                name, min(max(value, 1e-12), 1.0), 1e-12, 1.0, readout_format=".1e", layout=_LAYOUT
+            )
         if base == "weight_decay":
             return _linear_slider(name, value, 0.0, max(1.0, 10 * value), 1e-3)
         if base in FRACTION_NAMES and 0 <= value <= 1:
@@ -457,10 +469,12 @@ def controls_for(hparams, options=None):
             and not all(isinstance(v, numbers.Integral) for v in value)
         )
         if numeric_tuple:
-            names = [f"beta{i + 1}" for i in range(len(value))] if name == "betas" else [
-                f"{name}[{i}]" for i in range(len(value))
-            ]
-            for control_name, element in zip(names, value):
+            names = (
+                [f"beta{i + 1}" for i in range(len(value))]
+                if name == "betas"
+                else [f"{name}[{i}]" for i in range(len(value))]
+            )
+            for control_name, element in zip(names, value, strict=False):
                 controls[control_name] = make_control(control_name, element)
             layout[name] = tuple(names)
         else:

@@ -41,7 +41,9 @@ PRESENTATION_WIDTH_PX = 1200
 
 
 def _png_chunk(kind, data):
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def encode_png(rgb, level=1):
@@ -91,7 +93,9 @@ class FigureImage:
         self.canvas = FigureCanvasAgg(self.fig)
         width_px = int(round(figsize[0] * dpi))
         width = "100%" if fill_width else f"{width_px}px"
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="100%", height="auto"))
+        self.image = widgets.Image(
+            format="png", layout=widgets.Layout(width=width, max_width="100%", height="auto")
+        )
         self._dynamic = []
         self._layer = []
         self._on_top = []
@@ -246,8 +250,12 @@ class WidgetBase:
         if getattr(self, "figure", None) is None:
             if self.presentation:
                 figsize = presentation_figsize or figsize
-                self.figure = FigureImage(figsize=figsize, dpi=PRESENTATION_WIDTH_PX / figsize[0],
-                                          scale=self.style_scale, fill_width=True)
+                self.figure = FigureImage(
+                    figsize=figsize,
+                    dpi=PRESENTATION_WIDTH_PX / figsize[0],
+                    scale=self.style_scale,
+                    fill_width=True,
+                )
             else:
                 self.figure = FigureImage(figsize=figsize, scale=self.style_scale)
         else:
@@ -267,7 +275,9 @@ class WidgetBase:
 
     def _set_status(self, text, error=False):
         color = "#b00020" if error else "#333"
-        self.status.value = f'<span style="color:{color}; font-family:monospace">{text}</span>' if text else ""
+        self.status.value = (
+            f'<span style="color:{color}; font-family:monospace">{text}</span>' if text else ""
+        )
 
     def _repr_mimebundle_(self, **kwargs):
         return self.ui._repr_mimebundle_(**kwargs)

@@ -52,12 +52,20 @@ OPTIMIZER_COLORS = {
 }
 #: Colours in the order a widget hands them to names the table does not know.
 PALETTE = (
-    OKABE_ITO["vermillion"], OKABE_ITO["blue"], OKABE_ITO["bluish green"], OKABE_ITO["orange"],
-    OKABE_ITO["sky blue"], OKABE_ITO["reddish purple"], OKABE_ITO["black"], "#999933",
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["blue"],
+    OKABE_ITO["bluish green"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky blue"],
+    OKABE_ITO["reddish purple"],
+    OKABE_ITO["black"],
+    "#999933",
 )
 
 #: Greys for contour lines (light to mid), so coloured paths stand out on every landscape.
-CONTOUR_CMAP = ListedColormap(matplotlib.colormaps["Greys"](np.linspace(0.3, 0.75, 256)), name="course_contours")
+CONTOUR_CMAP = ListedColormap(
+    matplotlib.colormaps["Greys"](np.linspace(0.3, 0.75, 256)), name="course_contours"
+)
 
 
 def optimizer_color(name):

@@ -23,7 +23,12 @@ def check_optimizers(optimizers, max_count=8, argument="optimizers"):
     for name, entry in optimizers.items():
         if not isinstance(name, str) or not name:
             raise ValueError(f"{argument} names must be non-empty strings, got {name!r}")
-        if not (isinstance(entry, (tuple, list)) and len(entry) == 2 and callable(entry[0]) and isinstance(entry[1], dict)):
+        if not (
+            isinstance(entry, (tuple, list))
+            and len(entry) == 2
+            and callable(entry[0])
+            and isinstance(entry[1], dict)
+        ):
             raise ValueError(
                 f"{argument}[{name!r}] must be a pair (function, default_params_dict), got {entry!r}"
             )

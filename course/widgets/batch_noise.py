@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ._style import OKABE_ITO, scaled
 from ._figure import WidgetBase
+from ._style import OKABE_ITO, scaled
 
 
 def least_squares_problem(n_examples=512, seed=0, noise=0.5):
@@ -115,7 +115,9 @@ class BatchNoiseExplorer(WidgetBase):
         if per_example_grads is None:
             per_example_grads, _, _ = least_squares_problem()
         if not callable(per_example_grads):
-            raise ValueError(f"per_example_grads must be a function w -> array (N, 2), got {per_example_grads!r}")
+            raise ValueError(
+                f"per_example_grads must be a function w -> array (N, 2), got {per_example_grads!r}"
+            )
         w = np.zeros(2) if w is None else np.asarray(w, dtype=float)
         if w.shape != (2,):
             raise ValueError(f"w must have shape (2,), got {w.shape}")
@@ -142,14 +144,19 @@ class BatchNoiseExplorer(WidgetBase):
         self.seed = int(seed)
         self.sliders = {
             "batch_size": widgets.SelectionSlider(
-                options=batch_sizes, value=batch_sizes[0], description="batch size B", continuous_update=True,
+                options=batch_sizes,
+                value=batch_sizes[0],
+                description="batch size B",
+                continuous_update=True,
                 style={"description_width": "initial"},
             ),
             "n_draws": widgets.IntSlider(
                 value=int(n_draws), min=10, max=2000, step=10, description="draws", continuous_update=False
             ),
         }
-        self.replace_checkbox = widgets.Checkbox(value=bool(replace), description="with replacement", indent=False)
+        self.replace_checkbox = widgets.Checkbox(
+            value=bool(replace), description="with replacement", indent=False
+        )
         self.resample_button = widgets.Button(description="resample", icon="refresh")
         self._make_status()
         self._build_figure()
@@ -162,8 +169,14 @@ class BatchNoiseExplorer(WidgetBase):
         self.resample_button.on_click(lambda _: self.resample())
         self.ui = widgets.VBox(
             [
-                widgets.HBox([self.sliders["batch_size"], self.sliders["n_draws"], self.replace_checkbox,
-                              self.resample_button]),
+                widgets.HBox(
+                    [
+                        self.sliders["batch_size"],
+                        self.sliders["n_draws"],
+                        self.replace_checkbox,
+                        self.resample_button,
+                    ]
+                ),
                 self.figure.image,
                 self.status,
             ]
@@ -258,11 +271,26 @@ class BatchNoiseExplorer(WidgetBase):
         ax.set_xlim(self.full_grad[0] - spread, self.full_grad[0] + spread)
         ax.set_ylim(self.full_grad[1] - spread, self.full_grad[1] + spread)
         ax.set_aspect("equal", adjustable="box")
-        self.scatter = self.figure.dynamic(ax.scatter([], [], s=9, color=OKABE_ITO["blue"], alpha=0.45, label="minibatch gradients"))
-        (self.ellipse_line,) = ax.plot([], [], "-", color=OKABE_ITO["blue"], lw=scaled(1.2), label="2σ ellipse of draws")
+        self.scatter = self.figure.dynamic(
+            ax.scatter([], [], s=9, color=OKABE_ITO["blue"], alpha=0.45, label="minibatch gradients")
+        )
+        (self.ellipse_line,) = ax.plot(
+            [], [], "-", color=OKABE_ITO["blue"], lw=scaled(1.2), label="2σ ellipse of draws"
+        )
         self.figure.dynamic(self.ellipse_line)
-        ax.plot([self.full_grad[0]], [self.full_grad[1]], "*", color=OKABE_ITO["vermillion"], ms=scaled(16), mec="k", label="full gradient", zorder=4)
-        (self.mean_marker,) = ax.plot([], [], "P", color="gold", mec="k", ms=scaled(10), label="mean of draws", zorder=5)
+        ax.plot(
+            [self.full_grad[0]],
+            [self.full_grad[1]],
+            "*",
+            color=OKABE_ITO["vermillion"],
+            ms=scaled(16),
+            mec="k",
+            label="full gradient",
+            zorder=4,
+        )
+        (self.mean_marker,) = ax.plot(
+            [], [], "P", color="gold", mec="k", ms=scaled(10), label="mean of draws", zorder=5
+        )
         self.figure.dynamic(self.mean_marker)
         ax.legend(loc="upper right", fontsize="small", framealpha=0.85)
 
@@ -273,11 +301,22 @@ class BatchNoiseExplorer(WidgetBase):
         av.set_xlabel("batch size B")
         av.set_ylabel("tr Cov[minibatch gradient]")
         av.grid(alpha=0.3, which="both")
-        (self.theory_line,) = av.plot([], [], "-", color="k", lw=scaled(1.2), label="theory: tr Σ / B · (N−B)/(N−1)")
+        (self.theory_line,) = av.plot(
+            [], [], "-", color="k", lw=scaled(1.2), label="theory: tr Σ / B · (N−B)/(N−1)"
+        )
         (self.measured_line,) = av.plot([], [], "o", color=OKABE_ITO["blue"], ms=scaled(5), label="measured")
         self.figure.layer(self.theory_line)
         self.figure.layer(self.measured_line)
-        (self.current_point,) = av.plot([], [], "o", color=OKABE_ITO["vermillion"], ms=scaled(11), mfc="none", mew=scaled(2), label="current B")
+        (self.current_point,) = av.plot(
+            [],
+            [],
+            "o",
+            color=OKABE_ITO["vermillion"],
+            ms=scaled(11),
+            mfc="none",
+            mew=scaled(2),
+            label="current B",
+        )
         self.figure.dynamic(self.current_point)
         av.legend(loc="lower left", fontsize="small")
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.9, wspace=0.28)

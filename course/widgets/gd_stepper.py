@@ -9,8 +9,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._controls import GridFloatSlider, log_slider
-from ._style import OKABE_ITO, scaled
 from ._figure import WidgetBase
+from ._style import OKABE_ITO, scaled
 
 
 def quartic(x):
@@ -128,8 +128,13 @@ class GDStepper(WidgetBase):
             "lr": log_slider("lr (γ)", lr, 1e-3, 3.0, step=0.01),
             "h": log_slider("h", h, 1e-8, 1.0, step=0.1, readout_format=".1e"),
             "x0": GridFloatSlider(
-                value=float(x0), min=xlim[0], max=xlim[1], step=0.01, description="x0",
-                readout_format=".2f", continuous_update=True,
+                value=float(x0),
+                min=xlim[0],
+                max=xlim[1],
+                step=0.01,
+                description="x0",
+                readout_format=".2f",
+                continuous_update=True,
             ),
         }
         self.step_button = widgets.Button(description="Step", button_style="primary", icon="step-forward")
@@ -236,7 +241,10 @@ class GDStepper(WidgetBase):
         with np.errstate(all="ignore"):
             ys = np.array([float(self.f(np.float64(x))) for x in xs])
         (self.curve_line,) = self.ax_f.plot(
-            xs, ys, color="0.35", lw=scaled(1.5),
+            xs,
+            ys,
+            color="0.35",
+            lw=scaled(1.5),
             label=self.f_label if f_label_is_name(self.f_label) else f"f(x) = {self.f_label}",
         )
         finite = ys[np.isfinite(ys)]
@@ -245,17 +253,33 @@ class GDStepper(WidgetBase):
         self.ylim = (low - pad, high + pad)
         self.ax_f.set_xlim(*self.xlim)
         self.ax_f.set_ylim(*self.ylim)
-        self.ax_f.set_title(f"Gradient descent on {self.f_label}" if f_label_is_name(self.f_label)
-                            else f"Gradient descent on f(x) = {self.f_label}")
+        self.ax_f.set_title(
+            f"Gradient descent on {self.f_label}"
+            if f_label_is_name(self.f_label)
+            else f"Gradient descent on f(x) = {self.f_label}"
+        )
         self.ax_f.set_xlabel("x")
         self.ax_f.set_ylabel("f(x)")
         self.ax_f.grid(alpha=0.3)
-        (self.iterates_line,) = self.ax_f.plot([], [], "o-", color=OKABE_ITO["vermillion"], ms=scaled(5), lw=scaled(1), alpha=0.8, label="iterates x_t")
-        (self.current_point,) = self.ax_f.plot([], [], "o", color=OKABE_ITO["vermillion"], ms=scaled(11), mfc="none", mew=scaled(2))
+        (self.iterates_line,) = self.ax_f.plot(
+            [],
+            [],
+            "o-",
+            color=OKABE_ITO["vermillion"],
+            ms=scaled(5),
+            lw=scaled(1),
+            alpha=0.8,
+            label="iterates x_t",
+        )
+        (self.current_point,) = self.ax_f.plot(
+            [], [], "o", color=OKABE_ITO["vermillion"], ms=scaled(11), mfc="none", mew=scaled(2)
+        )
         self.figure.dynamic(self.iterates_line)
         self.figure.dynamic(self.current_point)
         if self.x_star is not None:
-            self.ax_f.axvline(self.x_star, color="0.2", ls="--", lw=scaled(1.2), label=f"x* = {self.x_star:.4f}")
+            self.ax_f.axvline(
+                self.x_star, color="0.2", ls="--", lw=scaled(1.2), label=f"x* = {self.x_star:.4f}"
+            )
         self.ax_f.legend(loc="upper center", fontsize="small")
 
         self.ax_loss.set_xlabel("step t")
@@ -270,7 +294,9 @@ class GDStepper(WidgetBase):
             self.ax_loss.set_ylabel("|x_t − x*|  (log scale)")
             self.ax_loss.set_yscale("log")
         self._loss_xmax = None
-        (self.loss_line,) = self.ax_loss.plot([], [], "o-", color=OKABE_ITO["vermillion"], ms=scaled(4), lw=scaled(1))
+        (self.loss_line,) = self.ax_loss.plot(
+            [], [], "o-", color=OKABE_ITO["vermillion"], ms=scaled(4), lw=scaled(1)
+        )
         self.figure.dynamic(self.loss_line)
         fig.tight_layout()
 
@@ -312,7 +338,9 @@ class GDStepper(WidgetBase):
             t, x, fx, d = row
             cells = "".join(f'<td style="{_CELL}">{v}</td>' for v in (t, fmt(x), fmt(fx), fmt(d)))
             body.append(f"<tr>{cells}</tr>")
-        head = "".join(f'<th style="{_CELL}; border-bottom:1px solid #888">{h}</th>' for h in ("t", "x", "f(x)", "df/dx"))
+        head = "".join(
+            f'<th style="{_CELL}; border-bottom:1px solid #888">{h}</th>' for h in ("t", "x", "f(x)", "df/dx")
+        )
         self.table.value = (
             '<table style="border-collapse:collapse; font-family:monospace">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -33,7 +33,12 @@ def preset_key(name):
         preset_key("Sign GD"), preset_key("GD"), preset_key("AdaGrad")   # 'signgd', 'sgd', 'adagrad'
     """
     key = re.sub(r"[^a-z0-9]", "", str(name).lower())
-    return {"gd": "sgd", "gradientdescent": "sgd", "heavyball": "momentum", "signgradientdescent": "signgd"}.get(key, key)
+    return {
+        "gd": "sgd",
+        "gradientdescent": "sgd",
+        "heavyball": "momentum",
+        "signgradientdescent": "signgd",
+    }.get(key, key)
 
 
 def score_run(landscape, path, diverged):
@@ -78,7 +83,9 @@ def tune_lr(step_fn, hparams, landscape, n_steps=200, lrs=LR_GRID, x0=None, slac
     scores = []
     for lr in lrs:
         try:
-            path, diverged = run_optimizer(step_fn, {**hparams, "lr": float(lr)}, landscape.grad, x0, n_steps, 1e3 * span)
+            path, diverged = run_optimizer(
+                step_fn, {**hparams, "lr": float(lr)}, landscape.grad, x0, n_steps, 1e3 * span
+            )
         except (ValueError, ArithmeticError):
             continue
         scores.append((score_run(landscape, path, diverged), float(lr)))
@@ -99,59 +106,59 @@ def tune_lr(step_fn, hparams, landscape, n_steps=200, lrs=LR_GRID, x0=None, slac
 
 # Output of `python benchmarks/tune_presets.py` (see its docstring); comments: the score.
 PRESETS = {
-    'quadratic': {
-        'sgd': {'lr': 0.316},  # f - f* after 200 steps: 2.9e-11
-        'momentum': {'lr': 0.0251},  # f - f* after 200 steps: 8.8e-09
-        'nesterov': {'lr': 0.0316},  # f - f* after 200 steps: 1.6e-10
-        'adagrad': {'lr': 1.26},  # f - f* after 200 steps: 7.5e-13
-        'rmsprop': {'lr': 0.1},  # f - f* after 200 steps: 1.5e-14
-        'adadelta': {'lr': 12.6},  # f - f* after 200 steps: 0.11
-        'adam': {'lr': 0.158},  # f - f* after 200 steps: 1.9e-09
-        'nadam': {'lr': 0.2},  # f - f* after 200 steps: 8.1e-11
-        'signgd': {'lr': 0.1},  # f - f* after 200 steps: 1.4e-29
+    "quadratic": {
+        "sgd": {"lr": 0.316},  # f - f* after 200 steps: 2.9e-11
+        "momentum": {"lr": 0.0251},  # f - f* after 200 steps: 8.8e-09
+        "nesterov": {"lr": 0.0316},  # f - f* after 200 steps: 1.6e-10
+        "adagrad": {"lr": 1.26},  # f - f* after 200 steps: 7.5e-13
+        "rmsprop": {"lr": 0.1},  # f - f* after 200 steps: 1.5e-14
+        "adadelta": {"lr": 12.6},  # f - f* after 200 steps: 0.11
+        "adam": {"lr": 0.158},  # f - f* after 200 steps: 1.9e-09
+        "nadam": {"lr": 0.2},  # f - f* after 200 steps: 8.1e-11
+        "signgd": {"lr": 0.1},  # f - f* after 200 steps: 1.4e-29
     },
-    'rosenbrock': {
-        'sgd': {'lr': 0.002},  # f - f* after 200 steps: 0.00087
-        'momentum': {'lr': 0.002},  # f - f* after 200 steps: 0.00052
-        'nesterov': {'lr': 0.001},  # f - f* after 200 steps: 0.03
-        'adagrad': {'lr': 2.0},  # f - f* after 200 steps: 0.071
-        'rmsprop': {'lr': 0.2},  # f - f* after 200 steps: 0.065
-        'adadelta': {'lr': 50.1},  # f - f* after 200 steps: 1.6
-        'adam': {'lr': 1.26},  # f - f* after 200 steps: 0.034
-        'nadam': {'lr': 3.98},  # f - f* after 200 steps: 0.0015
-        'signgd': {'lr': 0.002},  # f - f* after 200 steps: 5.3
+    "rosenbrock": {
+        "sgd": {"lr": 0.002},  # f - f* after 200 steps: 0.00087
+        "momentum": {"lr": 0.002},  # f - f* after 200 steps: 0.00052
+        "nesterov": {"lr": 0.001},  # f - f* after 200 steps: 0.03
+        "adagrad": {"lr": 2.0},  # f - f* after 200 steps: 0.071
+        "rmsprop": {"lr": 0.2},  # f - f* after 200 steps: 0.065
+        "adadelta": {"lr": 50.1},  # f - f* after 200 steps: 1.6
+        "adam": {"lr": 1.26},  # f - f* after 200 steps: 0.034
+        "nadam": {"lr": 3.98},  # f - f* after 200 steps: 0.0015
+        "signgd": {"lr": 0.002},  # f - f* after 200 steps: 5.3
     },
-    'saddle': {
-        'sgd': {'lr': 0.0316},  # steps to escape: 1.2e+02
-        'momentum': {'lr': 0.00631},  # steps to escape: 1e+02
-        'nesterov': {'lr': 0.00501},  # steps to escape: 1.2e+02
-        'adagrad': {'lr': 0.2},  # steps to escape: 11
-        'rmsprop': {'lr': 0.02},  # steps to escape: 11
+    "saddle": {
+        "sgd": {"lr": 0.0316},  # steps to escape: 1.2e+02
+        "momentum": {"lr": 0.00631},  # steps to escape: 1e+02
+        "nesterov": {"lr": 0.00501},  # steps to escape: 1.2e+02
+        "adagrad": {"lr": 0.2},  # steps to escape: 11
+        "rmsprop": {"lr": 0.02},  # steps to escape: 11
         # adadelta: no rate on the grid makes progress in 200 steps
-        'adam': {'lr': 0.158},  # steps to escape: 11
-        'nadam': {'lr': 0.126},  # steps to escape: 11
-        'signgd': {'lr': 0.158},  # steps to escape: 10
+        "adam": {"lr": 0.158},  # steps to escape: 11
+        "nadam": {"lr": 0.126},  # steps to escape: 11
+        "signgd": {"lr": 0.158},  # steps to escape: 10
     },
-    'beale': {
-        'sgd': {'lr': 0.0158},  # f - f* after 200 steps: 0.0067
-        'momentum': {'lr': 0.00316},  # f - f* after 200 steps: 1.2e-05
-        'nesterov': {'lr': 0.00316},  # f - f* after 200 steps: 1.8e-05
-        'adagrad': {'lr': 1.26},  # f - f* after 200 steps: 0.0011
-        'rmsprop': {'lr': 0.126},  # f - f* after 200 steps: 7.6e-05
-        'adadelta': {'lr': 5.01},  # f - f* after 200 steps: 0.18
-        'adam': {'lr': 0.501},  # f - f* after 200 steps: 2.8e-08
-        'nadam': {'lr': 0.501},  # f - f* after 200 steps: 1.5e-11
-        'signgd': {'lr': 0.0126},  # f - f* after 200 steps: 0.07
+    "beale": {
+        "sgd": {"lr": 0.0158},  # f - f* after 200 steps: 0.0067
+        "momentum": {"lr": 0.00316},  # f - f* after 200 steps: 1.2e-05
+        "nesterov": {"lr": 0.00316},  # f - f* after 200 steps: 1.8e-05
+        "adagrad": {"lr": 1.26},  # f - f* after 200 steps: 0.0011
+        "rmsprop": {"lr": 0.126},  # f - f* after 200 steps: 7.6e-05
+        "adadelta": {"lr": 5.01},  # f - f* after 200 steps: 0.18
+        "adam": {"lr": 0.501},  # f - f* after 200 steps: 2.8e-08
+        "nadam": {"lr": 0.501},  # f - f* after 200 steps: 1.5e-11
+        "signgd": {"lr": 0.0126},  # f - f* after 200 steps: 0.07
     },
-    'himmelblau': {
-        'sgd': {'lr': 0.00316},  # f - f* after 200 steps: 4.8e-11
-        'momentum': {'lr': 0.00631},  # f - f* after 200 steps: 7e-09
-        'nesterov': {'lr': 0.000316},  # f - f* after 200 steps: 1.2e-08
-        'adagrad': {'lr': 0.316},  # f - f* after 200 steps: 5.2e-11
-        'rmsprop': {'lr': 0.0251},  # f - f* after 200 steps: 9.2e-12
-        'adadelta': {'lr': 3.16},  # f - f* after 200 steps: 6.6e-13
-        'adam': {'lr': 0.1},  # f - f* after 200 steps: 1.7e-09
-        'nadam': {'lr': 0.0398},  # f - f* after 200 steps: 3.3e-09
-        'signgd': {'lr': 0.0158},  # f - f* after 200 steps: 0.00022
+    "himmelblau": {
+        "sgd": {"lr": 0.00316},  # f - f* after 200 steps: 4.8e-11
+        "momentum": {"lr": 0.00631},  # f - f* after 200 steps: 7e-09
+        "nesterov": {"lr": 0.000316},  # f - f* after 200 steps: 1.2e-08
+        "adagrad": {"lr": 0.316},  # f - f* after 200 steps: 5.2e-11
+        "rmsprop": {"lr": 0.0251},  # f - f* after 200 steps: 9.2e-12
+        "adadelta": {"lr": 3.16},  # f - f* after 200 steps: 6.6e-13
+        "adam": {"lr": 0.1},  # f - f* after 200 steps: 1.7e-09
+        "nadam": {"lr": 0.0398},  # f - f* after 200 steps: 3.3e-09
+        "signgd": {"lr": 0.0158},  # f - f* after 200 steps: 0.00022
     },
 }

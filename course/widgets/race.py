@@ -73,13 +73,17 @@ def run_optimizer(step_fn, hparams, grad, x0, n_steps, divergence_radius=np.inf)
                 w, state = call_step(step_fn, w, grad(w), state, hparams)
             else:
                 w, state = step_fn(w, grad(w), state, **hparams)
-            path.append(np.array(w, dtype=float))  # a copy: a step that mutates w in place can't rewrite history
+            path.append(
+                np.array(w, dtype=float)
+            )  # a copy: a step that mutates w in place can't rewrite history
             # One reduction: NaN fails "<=", inf exceeds any radius.
             if not np.abs(w).max() <= divergence_radius:
                 return np.array(path, dtype=float), True
     path = np.array(path, dtype=float)
     if path.shape != (n_steps + 1, w.size) or w.shape != np.shape(x0):
-        raise ValueError(f"{getattr(step_fn, '__name__', 'step function')} changed the shape of w during the run")
+        raise ValueError(
+            f"{getattr(step_fn, '__name__', 'step function')} changed the shape of w during the run"
+        )
     return path, False
 
 
@@ -149,8 +153,9 @@ class OptimizerRace(WidgetBase):
         race.landscape_dropdown.value = "quadratic"; race.condition_slider.value = 100
     """
 
-    def __init__(self, optimizers, landscape="rosenbrock", n_steps=200, condition_number=20.0, x0=None,
-                 presets=True):
+    def __init__(
+        self, optimizers, landscape="rosenbrock", n_steps=200, condition_number=20.0, x0=None, presets=True
+    ):
         self.optimizers = check_optimizers(optimizers, max_count=_MAX_OPTIMIZERS)
         n_steps = int(n_steps)
         if n_steps < 1:
@@ -163,7 +168,9 @@ class OptimizerRace(WidgetBase):
         elif landscape in LANDSCAPES:
             landscape_name = landscape
         else:
-            raise ValueError(f"landscape must be one of {sorted(LANDSCAPES)} or a Landscape, got {landscape!r}")
+            raise ValueError(
+                f"landscape must be one of {sorted(LANDSCAPES)} or a Landscape, got {landscape!r}"
+            )
         condition_number = float(condition_number)
         if not 1.0 <= condition_number <= 1e4:
             raise ValueError(f"condition_number must be in [1, 1e4], got {condition_number}")
@@ -178,13 +185,16 @@ class OptimizerRace(WidgetBase):
         self.landscape_dropdown = widgets.Dropdown(
             options=list(self._landscapes), value=landscape_name, description="landscape"
         )
-        self.condition_slider = log_slider("condition number κ", condition_number, 1.0, 1e4, readout_format=".2g")
+        self.condition_slider = log_slider(
+            "condition number κ", condition_number, 1.0, 1e4, readout_format=".2g"
+        )
         self.start_sliders = {
             "x1": GridFloatSlider(description="start x1", readout_format=".2f", step=0.01, min=-1e3, max=1e3),
             "x2": GridFloatSlider(description="start x2", readout_format=".2f", step=0.01, min=-1e3, max=1e3),
         }
         self.reset_button = widgets.Button(
-            description="reset to preset", icon="undo",
+            description="reset to preset",
+            icon="undo",
             tooltip="set every optimizer's hyperparameters to this landscape's preset",
         )
         self.play = widgets.Play(value=n_steps, min=0, max=n_steps, step=1, interval=60, description="play")
@@ -195,7 +205,10 @@ class OptimizerRace(WidgetBase):
         # a labelled toggle drives it instead; the Play widget stays, hidden, as the timer.
         self.play.layout.display = "none"
         self.animate_button = widgets.ToggleButton(
-            value=False, description="animate", icon="play", tooltip="play the runs step by step (pause: press again)"
+            value=False,
+            description="animate",
+            icon="play",
+            tooltip="play the runs step by step (pause: press again)",
         )
         self._animate_link = widgets.link((self.animate_button, "value"), (self.play, "playing"))
 
@@ -217,7 +230,9 @@ class OptimizerRace(WidgetBase):
 
         for name in self.optimizers:
             for control in self.sliders[name].values():
-                control.observe(lambda _, n=name: None if self._updating else self._on_hparam(n), names="value")
+                control.observe(
+                    lambda _, n=name: None if self._updating else self._on_hparam(n), names="value"
+                )
             self.enabled[name].observe(lambda _: self._safely(self._refresh), names="value")
         self.landscape_dropdown.observe(lambda _: self._safely(self._on_landscape), names="value")
         self.condition_slider.observe(lambda _: self._safely(self._on_condition), names="value")
@@ -251,7 +266,7 @@ class OptimizerRace(WidgetBase):
                 for key, value in self.preset(name).items():
                     source = self._layouts[name][key]
                     if isinstance(source, tuple):
-                        for control_name, element in zip(source, value):
+                        for control_name, element in zip(source, value, strict=False):
                             set_control(self.sliders[name][control_name], element)
                     else:
                         set_control(self.sliders[name][source], value)
@@ -272,13 +287,17 @@ class OptimizerRace(WidgetBase):
     # ---------------------------------------------------------------- compute
     def _build_presets(self, presets, landscape_name):
         if presets is True:
-            table = {land: {preset_key(n): dict(v) for n, v in entry.items()} for land, entry in PRESETS.items()}
+            table = {
+                land: {preset_key(n): dict(v) for n, v in entry.items()} for land, entry in PRESETS.items()
+            }
         elif presets in (False, None):
             table = {}
         elif isinstance(presets, dict):
             table = {land: {n: dict(v) for n, v in entry.items()} for land, entry in presets.items()}
         else:
-            raise ValueError(f"presets must be True, False or {{landscape: {{optimizer: hparams}}}}, got {presets!r}")
+            raise ValueError(
+                f"presets must be True, False or {{landscape: {{optimizer: hparams}}}}, got {presets!r}"
+            )
         # On the starting landscape the lesson's own values are the preset.
         table[landscape_name] = {name: dict(hparams) for name, (_, hparams) in self.optimizers.items()}
         return table
@@ -301,7 +320,10 @@ class OptimizerRace(WidgetBase):
         digits = max(2, int(round(-np.log10(step))))
         self._updating = True  # the start sliders move below: no recompute per slider
         try:
-            for key, (low, high), value in (("x1", landscape.xlim, start[0]), ("x2", landscape.ylim, start[1])):
+            for key, (low, high), value in (
+                ("x1", landscape.xlim, start[0]),
+                ("x2", landscape.ylim, start[1]),
+            ):
                 slider = self.start_sliders[key]
                 slider.readout_format = f".{digits}f"
                 # Range, step and value reach the browser in one message, so it never clamps the
@@ -321,7 +343,9 @@ class OptimizerRace(WidgetBase):
         for name in names or self.optimizers:
             step_fn, _ = self.optimizers[name]
             try:
-                path, diverged = run_optimizer(step_fn, self.hparams(name), land.grad, self.x0, self.n_steps, radius)
+                path, diverged = run_optimizer(
+                    step_fn, self.hparams(name), land.grad, self.x0, self.n_steps, radius
+                )
                 self.errors.pop(name, None)
             except Exception as exc:  # noqa: BLE001 - shown in the status line, re-raised at build time
                 if raise_errors:
@@ -407,16 +431,24 @@ class OptimizerRace(WidgetBase):
         self.path_lines, self.head_markers, self.loss_lines = {}, {}, {}
         for name, color in optimizer_colors(self.optimizers).items():
             (self.path_lines[name],) = self.ax_path.plot([], [], "-", color=color, lw=scaled(1.6), label=name)
-            (self.head_markers[name],) = self.ax_path.plot([], [], "o", color=color, ms=scaled(6), mec="k", mew=scaled(0.6))
+            (self.head_markers[name],) = self.ax_path.plot(
+                [], [], "o", color=color, ms=scaled(6), mec="k", mew=scaled(0.6)
+            )
             (self.loss_lines[name],) = self.ax_loss.plot([], [], "-", color=color, lw=scaled(1.6), label=name)
             for artist in (self.path_lines[name], self.head_markers[name], self.loss_lines[name]):
                 self.figure.dynamic(artist)
         (self.start_marker,) = self.ax_path.plot([], [], "s", color="k", ms=scaled(7), label="start")
         self.figure.dynamic(self.start_marker)
-        self.step_line = self.figure.dynamic(self.ax_loss.axvline(self.n_steps, color="0.5", lw=scaled(1), ls=":"))
+        self.step_line = self.figure.dynamic(
+            self.ax_loss.axvline(self.n_steps, color="0.5", lw=scaled(1), ls=":")
+        )
         if self.presentation:  # large fonts: the legend goes beside the plots, not over the paths
-            fig.legend(handles=[*self.path_lines.values(), self.start_marker], loc="center right",
-                       fontsize="small", frameon=False)
+            fig.legend(
+                handles=[*self.path_lines.values(), self.start_marker],
+                loc="center right",
+                fontsize="small",
+                frameon=False,
+            )
             fig.subplots_adjust(left=0.075, right=0.855, bottom=0.15, top=0.9, wspace=0.25)
         else:
             self.figure.on_top(self.ax_path.legend(loc="upper right", fontsize="small", framealpha=0.9))
@@ -472,7 +504,11 @@ class OptimizerRace(WidgetBase):
         runs leave through the top instead of stretching the axis.
         """
         start_gap = float(self._loss_values(np.atleast_1d(self.landscape.f(self.x0)))[0])
-        values = np.concatenate([self._loss_values(v) for v in self.losses.values()]) if self.losses else np.array([])
+        values = (
+            np.concatenate([self._loss_values(v) for v in self.losses.values()])
+            if self.losses
+            else np.array([])
+        )
         values = values[np.isfinite(values)]
         if self.landscape.f_min is None:
             top = 10.0 ** np.ceil(np.log10(max(abs(start_gap), 1e-2)))
@@ -508,9 +544,13 @@ class OptimizerRace(WidgetBase):
             if name in self.errors:
                 notes.append(f"<b>{html.escape(name)}</b> failed: {html.escape(self.errors[name])}")
             elif self.diverged[name]:
-                notes.append(f"<b>{html.escape(name)}</b> diverged at step {len(self.trajectories[name]) - 1}")
+                notes.append(
+                    f"<b>{html.escape(name)}</b> diverged at step {len(self.trajectories[name]) - 1}"
+                )
         finals = ", ".join(
-            f"{html.escape(n)}: {format_number(self.losses[n][-1])}" for n in self.optimizers if n not in self.errors
+            f"{html.escape(n)}: {format_number(self.losses[n][-1])}"
+            for n in self.optimizers
+            if n not in self.errors
         )
         text = f"final f — {finals}" + ("<br>" + "<br>".join(notes) if notes else "")
         self._set_status(text, error=bool(self.errors))
@@ -521,21 +561,30 @@ class OptimizerRace(WidgetBase):
         columns = []
         for name in self.optimizers:
             header = widgets.HTML(f"<b>{html.escape(name)}</b>")
-            columns.append(widgets.VBox([widgets.HBox([header, self.enabled[name]]), *self.sliders[name].values()]))
+            columns.append(
+                widgets.VBox([widgets.HBox([header, self.enabled[name]]), *self.sliders[name].values()])
+            )
         landscape_box = widgets.HBox(
             [self.landscape_dropdown, self.reset_button, self.condition_slider, *self.start_sliders.values()],
             layout=widgets.Layout(flex_flow="row wrap"),
         )
         player = widgets.HBox([self.animate_button, self.play, self.step_slider])
         return widgets.VBox(
-            [landscape_box, widgets.HBox(columns, layout=widgets.Layout(flex_flow="row wrap")), player,
-             self.figure.image, self.status]
+            [
+                landscape_box,
+                widgets.HBox(columns, layout=widgets.Layout(flex_flow="row wrap")),
+                player,
+                self.figure.image,
+                self.status,
+            ]
         )
 
     def _build_compact_ui(self):
         """Presentation layout: one optimizer's sliders at a time (picked in a menu), 4 rows of controls."""
         self.optimizer_dropdown = widgets.Dropdown(
-            options=list(self.optimizers), description="tune", layout=widgets.Layout(width="190px"),
+            options=list(self.optimizers),
+            description="tune",
+            layout=widgets.Layout(width="190px"),
             style={"description_width": "initial"},
         )
         narrow = widgets.Layout(width="250px")
@@ -558,10 +607,19 @@ class OptimizerRace(WidgetBase):
         row = widgets.Layout(flex_flow="row wrap", align_items="center")
         return widgets.VBox(
             [
-                widgets.HBox([self.landscape_dropdown, self.reset_button, self.condition_slider,
-                              *self.start_sliders.values()], layout=row),
+                widgets.HBox(
+                    [
+                        self.landscape_dropdown,
+                        self.reset_button,
+                        self.condition_slider,
+                        *self.start_sliders.values(),
+                    ],
+                    layout=row,
+                ),
                 widgets.HBox([self.optimizer_dropdown, params], layout=row),
-                widgets.HBox([*self.enabled.values(), self.animate_button, self.play, self.step_slider], layout=row),
+                widgets.HBox(
+                    [*self.enabled.values(), self.animate_button, self.play, self.step_slider], layout=row
+                ),
                 self.figure.image,
                 self.status,
             ],

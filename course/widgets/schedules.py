@@ -9,8 +9,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._controls import assemble, controls_for
-from ._style import OKABE_ITO, PALETTE, scaled
 from ._figure import WidgetBase, nice_upper
+from ._style import PALETTE, scaled
 from ._validate import check_optimizers
 
 _OVERLAY_COLORS = PALETTE  # Okabe–Ito (course.widgets._style)
@@ -142,8 +142,14 @@ class ScheduleExplorer(WidgetBase):
         name = self.schedule_dropdown.value
         label = f"{name}({self._short_params()})"
         (line,) = self.ax.plot(
-            self.line.get_xdata(), self.line.get_ydata(), "-", lw=scaled(1.4), alpha=0.8, drawstyle="steps-post",
-            color=_OVERLAY_COLORS[len(self.overlay_lines)], label=label,
+            self.line.get_xdata(),
+            self.line.get_ydata(),
+            "-",
+            lw=scaled(1.4),
+            alpha=0.8,
+            drawstyle="steps-post",
+            color=_OVERLAY_COLORS[len(self.overlay_lines)],
+            label=label,
         )
         self.overlay_lines.append(line)
         self._update_limits()
@@ -196,8 +202,11 @@ class ScheduleExplorer(WidgetBase):
             self.figure.invalidate_layer()
         if error:
             defined = int(np.sum(~np.isnan(values)))
-            self._set_status(f"{html.escape(name)} is defined for {defined} of {values.size} steps; "
-                             f"first error at {html.escape(error)}", error=True)
+            self._set_status(
+                f"{html.escape(name)} is defined for {defined} of {values.size} steps; "
+                f"first error at {html.escape(error)}",
+                error=True,
+            )
         else:
             finite = values[np.isfinite(values)]
             self._set_status(
@@ -222,7 +231,9 @@ class ScheduleExplorer(WidgetBase):
         self.figure.layer(self.ax.title)
         self.ax.grid(alpha=0.3)
         # steps-post: lr_t holds for the whole of step t, so step decays drop vertically.
-        (self.line,) = self.ax.plot([], [], "-", color="k", lw=scaled(2.2), label="current", drawstyle="steps-post")
+        (self.line,) = self.ax.plot(
+            [], [], "-", color="k", lw=scaled(2.2), label="current", drawstyle="steps-post"
+        )
         self.figure.dynamic(self.line)
         self._limits = None
         self.figure.fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.9)

@@ -8,8 +8,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._controls import log_slider
-from ._style import CONTOUR_CMAP, OKABE_ITO, scaled
 from ._figure import WidgetBase
+from ._style import CONTOUR_CMAP, OKABE_ITO, scaled
 from ._validate import call_step
 
 L2_NAME = "Adam + L2"
@@ -74,7 +74,9 @@ class WeightDecayExplorer(WidgetBase):
     ):
         for name, fn in (("adam_l2_step", adam_l2_step), ("adamw_step", adamw_step)):
             if not callable(fn):
-                raise ValueError(f"{name} must be a step function step(w, dw, state=None, **hparams), got {fn!r}")
+                raise ValueError(
+                    f"{name} must be a step function step(w, dw, state=None, **hparams), got {fn!r}"
+                )
         curvatures = np.asarray(curvatures, dtype=float)
         target = np.asarray(target, dtype=float)
         x0 = np.asarray(x0, dtype=float)
@@ -134,8 +136,11 @@ class WeightDecayExplorer(WidgetBase):
         return np.array(path)
 
     def _update(self, raise_errors=False):
-        hparams = {**self.extra_hparams, "lr": self.sliders["lr"].value,
-                   "weight_decay": self.sliders["weight_decay"].value}
+        hparams = {
+            **self.extra_hparams,
+            "lr": self.sliders["lr"].value,
+            "weight_decay": self.sliders["weight_decay"].value,
+        }
         for name, step_fn in self.steps.items():
             try:
                 self.trajectories[name] = self._run(step_fn, hparams)
@@ -166,9 +171,22 @@ class WeightDecayExplorer(WidgetBase):
         xs = np.linspace(-span, span, 160)
         X, Y = np.meshgrid(xs, xs)
         Z = self.f(np.stack([X, Y], axis=-1))
-        ax.contour(X, Y, Z, levels=np.geomspace(max(Z.min(), 1e-4), Z.max(), 18), cmap=CONTOUR_CMAP, linewidths=0.7)
-        ax.plot(*self.target, "*", color="gold", mec="k", ms=scaled(15), label="minimum of f (no decay)", zorder=5)
-        (self.l2_marker,) = ax.plot([], [], "D", color=OKABE_ITO["vermillion"], mec="k", ms=scaled(8), label="minimum of f + ½λ‖w‖²", zorder=5)
+        ax.contour(
+            X, Y, Z, levels=np.geomspace(max(Z.min(), 1e-4), Z.max(), 18), cmap=CONTOUR_CMAP, linewidths=0.7
+        )
+        ax.plot(
+            *self.target, "*", color="gold", mec="k", ms=scaled(15), label="minimum of f (no decay)", zorder=5
+        )
+        (self.l2_marker,) = ax.plot(
+            [],
+            [],
+            "D",
+            color=OKABE_ITO["vermillion"],
+            mec="k",
+            ms=scaled(8),
+            label="minimum of f + ½λ‖w‖²",
+            zorder=5,
+        )
         self.figure.dynamic(self.l2_marker)
         ax.plot(*self.x0, "s", color="k", ms=scaled(7), label="start")
         self.path_lines, self.norm_lines, self.head_markers = {}, {}, {}
@@ -187,8 +205,16 @@ class WeightDecayExplorer(WidgetBase):
         ax.set_ylabel("w2 (flat)" if a1 > a2 else "w2 (steep)")
         ax.legend(loc="lower right", fontsize="x-small", framealpha=0.85)
         self.transient_text = self.figure.dynamic(
-            ax.text(0.02, 0.98, "", transform=ax.transAxes, va="top", ha="left", fontsize="small",
-                    bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.6"})
+            ax.text(
+                0.02,
+                0.98,
+                "",
+                transform=ax.transAxes,
+                va="top",
+                ha="left",
+                fontsize="small",
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.6"},
+            )
         )
 
         an = self.ax_norm
@@ -200,8 +226,11 @@ class WeightDecayExplorer(WidgetBase):
         an.set_ylim(0, 1.25 * max(norms))
         an.grid(alpha=0.3)
         an.axhline(np.linalg.norm(self.target), color="gold", ls="--", lw=scaled(1.2), label="‖minimum of f‖")
-        self.l2_norm_line = self.figure.dynamic(an.axhline(0.0, color=OKABE_ITO["vermillion"], ls=":", lw=scaled(1.2),
-                                                          label="‖minimum of f + ½λ‖w‖²‖"))
+        self.l2_norm_line = self.figure.dynamic(
+            an.axhline(
+                0.0, color=OKABE_ITO["vermillion"], ls=":", lw=scaled(1.2), label="‖minimum of f + ½λ‖w‖²‖"
+            )
+        )
         an.legend(loc="upper right", fontsize="small")
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.2)
 
@@ -224,8 +253,10 @@ class WeightDecayExplorer(WidgetBase):
         parts.append(f"L2 minimum: ({l2_min[0]:.3f}, {l2_min[1]:.3f})")
         moving = [name for name in self.steps if self.still_moving.get(name)]
         self.transient_text.set_text(
-            f"at t = {self.n_steps}: {' and '.join(moving)} still moving\n(a transient, not an end point)" if moving
-            else f"t = {self.n_steps}: both at their end points")
+            f"at t = {self.n_steps}: {' and '.join(moving)} still moving\n(a transient, not an end point)"
+            if moving
+            else f"t = {self.n_steps}: both at their end points"
+        )
         if moving:
             parts.append(f"{' and '.join(moving)} still moving at t = {self.n_steps}")
         self._set_status(" &nbsp;|&nbsp; ".join(parts), error=bool(self.errors))

@@ -171,7 +171,7 @@ SEED_TABLE = [(0, 1.000, 4.000, 5.006), (1, -0.001, 1.999, 1.000), (2, -0.201, 1
               (6, -0.629, 1.528, 0.005)]
 rows = gd_table(lambda x: x**4 + x + 2, 1.0, 0.2, 6, h=0.001)
 assert len(rows) == 7, f"6 steps give 7 rows (t = 0..6), got {len(rows)}"
-for row, seed_row in zip(rows, SEED_TABLE):
+for row, seed_row in zip(rows, SEED_TABLE, strict=False):
     assert row[0] == seed_row[0], f"row {seed_row[0]} has t = {row[0]}"
     assert_close(row[1:], seed_row[1:], f"row t={seed_row[0]} (x, f(x), df/dx) to 3 decimals", rtol=0, atol=5.01e-4)
 # Zero steps: just the start.
@@ -235,10 +235,10 @@ seed_rows = [(0, 1.000, 4.000, 5.006), (1, -0.001, 1.999, 1.000), (2, -0.201, 1.
              (6, -0.629, 1.528, 0.005)]
 table = gd_table(quartic, 1.0, 0.2, 6, h=1e-3)
 lines = ["| t | x | f(x) | df/dx | lecture: x | f(x) | df/dx |", "|---|---|---|---|---|---|---|"]
-for (t, x, fx, slope), (_, sx, sf, sd) in zip(table, seed_rows):
+for (t, x, fx, slope), (_, sx, sf, sd) in zip(table, seed_rows, strict=False):
     lines.append(f"| {t} | {x:.3f} | {fx:.3f} | {slope:.3f} | {sx:.3f} | {sf:.3f} | {sd:.3f} |")
 display(Markdown("\n".join(lines)))
-largest_gap = max(abs(a - b) for row, seed_row in zip(table, seed_rows) for a, b in zip(row[1:], seed_row[1:]))
+largest_gap = max(abs(a - b) for row, seed_row in zip(table, seed_rows, strict=False) for a, b in zip(row[1:], seed_row[1:], strict=False))
 x_6 = table[-1][1]
 print(f"largest difference from the lecture's table: {largest_gap:.1e} (the lecture rounds to 3 decimals)")
 print(f"x_6 = {x_6:.5f}; true minimum x* = -1/2^(2/3) = {x_star:.5f}; |x_6 - x*| = {abs(x_6 - x_star):.1e}")
@@ -259,7 +259,7 @@ grid = np.linspace(-1.3, 1.2, 300)
 fig, (ax_f, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.2))
 ax_f.plot(grid, quartic(grid), color="gray", label="$f(x)=x^4+x+2$")
 ax_f.plot(xs, fs, "o-", color="C3", label=r"iterates $x_t$ ($\gamma=0.2$)")
-for t, (x, fx) in enumerate(zip(xs, fs)):
+for t, (x, fx) in enumerate(zip(xs, fs, strict=False)):
     ax_f.annotate(str(t), (x, fx), textcoords="offset points", xytext=(4, 6), fontsize=8)
 ax_f.axvline(x_star, color="k", ls=":", lw=1, label=f"$x^*={x_star:.4f}$")
 ax_f.set_xlabel("x")
@@ -470,7 +470,7 @@ print(f"at the start x0 = 1 the curvature is f''(1) = 12: 2/f''(1) = {2 / 12:.3f
 learning_rates = {"too small": 0.02, "just right": 0.2, "too large": 0.45}
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), layout="constrained")
 lr_runs = {}
-for ax, (label, lr) in zip(axes, learning_rates.items()):
+for ax, (label, lr) in zip(axes, learning_rates.items(), strict=False):
     traj, reason = gradient_descent(quartic_grad, 1.0, lr, 40, return_reason=True)
     lr_runs[label] = (lr, traj[:, 0], reason)
     grid = np.linspace(-2.2, 2.2, 300)
@@ -570,7 +570,7 @@ print(f"computed: f(x0) = {table_2d[0][2]:.4f}, x1 = {np.round(table_2d[1][1], 3
 # %%
 H_lecture = np.array([[0.12, -0.04], [-0.04, 0.5]])
 eigenvalues, eigenvectors = np.linalg.eigh(H_lecture)
-for lam, vec in zip(eigenvalues, eigenvectors.T):
+for lam, vec in zip(eigenvalues, eigenvectors.T, strict=False):
     factor = abs(1 - 0.5 * lam)
     print(f"eigenvalue {lam:.4f} along {np.round(vec, 3)}: factor |1 - 0.5*λ| = {factor:.4f}, after 40 steps {factor**40:.2e}")
 print(f"condition number λ_max/λ_min = {eigenvalues[-1] / eigenvalues[0]:.2f}")

@@ -50,9 +50,8 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from course.checks import assert_close, assert_unchanged
-from course.config import grading_mode, pick
+from course.config import pick
 from course.data import load_cifar10, rows_to_images
-from course.training import train
 
 np.set_printoptions(precision=4, suppress=True)
 
@@ -394,7 +393,7 @@ def softmax_loss_naive(W, b, X, y, reg=0.0):
     loss = 0.0
     dW = np.zeros(W.shape, dtype=dtype)
     db = np.zeros(b.shape, dtype=dtype)
-    for xn, yn in zip(X, y):
+    for xn, yn in zip(X, y, strict=False):
         sn = W @ xn + b                                  # (K,)
         shifted = sn - sn.max()
         log_sum = np.log(np.sum(np.exp(shifted)))
@@ -445,7 +444,7 @@ def check_loss_on_hand_cases(loss_fn):
     W, b, X, y = rng.normal(size=(4, 5)), rng.normal(size=4), rng.normal(size=(6, 5)), rng.integers(0, 4, size=6)
     copies = [a.copy() for a in (W, b, X, y)]
     loss_fn(W, b, X, y, reg=0.5)
-    for before, after, arg in zip(copies, (W, b, X, y), "WbXy"):
+    for before, after, arg in zip(copies, (W, b, X, y), "WbXy", strict=False):
         assert_unchanged(before, after, arg)
     # The gradient agrees with central differences of the loss itself at random entries.
     h = 1e-6
@@ -1042,7 +1041,7 @@ def show_templates(W, class_names, title):
     high = templates.max(axis=(1, 2, 3), keepdims=True)
     templates = (templates - low) / (high - low)
     fig, axes = plt.subplots(1, len(class_names), figsize=(1.5 * len(class_names), 2.1))
-    for ax, template, name in zip(axes, templates, class_names):
+    for ax, template, name in zip(axes, templates, class_names, strict=False):
         ax.imshow(template)
         ax.set_xticks([])
         ax.set_yticks([])

@@ -48,7 +48,6 @@ import numpy as np
 from course.checks import assert_close, assert_unchanged
 from course.config import pick
 from course.landscapes import quadratic, rosenbrock, saddle
-from course.training import train
 
 np.set_printoptions(precision=5, suppress=True)
 
@@ -108,7 +107,7 @@ def contour_axes(ax, landscape, title, n_levels=25):
 valley = quadratic(condition_number=20, scale=0.1)       # 0.1 x1^2 + 2 x2^2
 print(f"f(1, 1) = {valley.f(np.array([1.0, 1.0])):.1f}, gradient at (1, 1) = {valley.grad(np.array([1.0, 1.0]))}")
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.2))
-for ax, lr in zip(axes, (0.1, 0.45, 0.505)):
+for ax, lr in zip(axes, (0.1, 0.45, 0.505), strict=False):
     path, losses = run_on_landscape(sgd, valley, 40, lr=lr)
     contour_axes(ax, valley, f"GD on $0.1x_1^2+2x_2^2$, $\\gamma$ = {lr}")
     ax.plot(*path.T, "o-", ms=3, color="tab:red", label=f"40 steps, f = {losses[-1]:.2g}")
@@ -416,7 +415,7 @@ def torch_sgd_path(w0, gradients, lrs, **sgd_kwargs):
     param = torch.nn.Parameter(torch.tensor(w0, dtype=torch.float64))
     optimizer = torch.optim.SGD([param], lr=float(lrs[0]), **sgd_kwargs)
     path = [param.detach().numpy().copy()]
-    for g, lr in zip(gradients, lrs):
+    for g, lr in zip(gradients, lrs, strict=False):
         optimizer.param_groups[0]["lr"] = float(lr)
         param.grad = torch.tensor(g, dtype=torch.float64)
         optimizer.step()
@@ -430,7 +429,7 @@ w_start, gradient_sequence = rng.normal(size=3), rng.normal(size=(n_steps, 3))
 
 def path_from_gradients(step_fn, lrs, **hparams):
     w, state, path = w_start.copy(), None, [w_start.copy()]
-    for g, lr in zip(gradient_sequence, lrs):
+    for g, lr in zip(gradient_sequence, lrs, strict=False):
         w, state = step_fn(w, g, state, lr=lr, **hparams)
         path.append(w)
     return np.array(path)
@@ -981,7 +980,7 @@ plt.show()
 chosen = {name: entry["chosen"] for name, entry in mlp_comparison.items()}
 mean_val = {name: np.mean([run["val_loss"] for run in entry["runs"]]) for name, entry in mlp_comparison.items()}
 spread = np.mean([np.std([run["val_loss"] for run in entry["runs"]], ddof=1) for entry in mlp_comparison.values()])
-print(f"chosen learning rates: " + ", ".join(f"{name} {lr:g}" for name, lr in chosen.items())
+print("chosen learning rates: " + ", ".join(f"{name} {lr:g}" for name, lr in chosen.items())
       + f"; SGD's / momentum's = {chosen['SGD'] / chosen['momentum 0.9']:.0f}  (1/(1 − 0.9) = 10)")
 for name in ("momentum 0.9", "Nesterov 0.9"):
     print(f"{name} ends below SGD in {wins(mlp_comparison, name, 'SGD')} of {len(SEEDS)} seeds; mean validation loss "

@@ -60,7 +60,6 @@ from course.checks import assert_close, assert_unchanged
 from course.config import grading_mode, pick
 from course.data import load_cifar10
 from course.landscapes import beale, quadratic, rosenbrock, saddle
-from course.training import train
 
 np.set_printoptions(precision=5, suppress=True)
 
@@ -1334,7 +1333,7 @@ adam_params = cifar_runs["Adam"]["runs"][0]["params"]
 amsgrad_params = cifar_runs["AMSGrad"]["runs"][0]["params"]
 largest_gap = max(float(np.max(np.abs(adam_params[key] - amsgrad_params[key]))) for key in adam_params)
 steps = n_epochs * -(-len(split.y_train) // batch_size)
-adam_vs_amsgrad = np.mean([a["val_loss"] - b["val_loss"] for a, b in zip(cifar_runs["Adam"]["runs"], cifar_runs["AMSGrad"]["runs"])])
+adam_vs_amsgrad = np.mean([a["val_loss"] - b["val_loss"] for a, b in zip(cifar_runs["Adam"]["runs"], cifar_runs["AMSGrad"]["runs"], strict=False)])
 print(f"Adam minus AMSGrad, mean validation loss over the seeds: {adam_vs_amsgrad:+.4f}")
 print(f"Adam against AMSGrad (same lr {cifar_runs['Adam']['chosen']:g}, seed {seeds[0]}): largest difference of a weight "
       f"after {steps} steps {largest_gap:.2e}; 1/(1 - beta2) = {1 / (1 - 0.999):.0f} steps")

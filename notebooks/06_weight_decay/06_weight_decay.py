@@ -51,7 +51,6 @@ import numpy as np
 from course.checks import assert_close, assert_unchanged
 from course.config import grading_mode, pick
 from course.data import load_cifar10
-from course.training import train
 
 np.set_printoptions(precision=5, suppress=True)
 
@@ -722,7 +721,7 @@ for weight_decay in (0.01, 0.1, 1.0):
     print(f"{weight_decay:6g} | ({end_l2[0]:8.4f}, {end_l2[1]:8.4f})   | ({end_w[0]:8.4f}, {end_w[1]:8.4f})"
           f"   | ({l2_min[0]:6.3f}, {l2_min[1]:6.3f})     | {moving(explorer)}")
 explorer.sliders["weight_decay"].value = 0.1
-print(f"\nweight_decay = 0.1, changing lr:")
+print("\nweight_decay = 0.1, changing lr:")
 for lr in (0.02, 0.05, 0.2):
     explorer.sliders["lr"].value = lr
     lr = explorer.sliders["lr"].value  # on the slider's grid 0.05·10^(0.05k) (0.02 is 0.0199)

@@ -274,7 +274,7 @@ for name, values in decays.items():
     axes[0].plot(epochs_axis, values, drawstyle="steps-post", label=name)
     axes[1].semilogy(epochs_axis, values, drawstyle="steps-post", label=name)
 axes[1].semilogy(epochs_axis, compounded, "k:", label="inverse time, compounded reading")
-for ax, scale in zip(axes, ["linear", "log"]):
+for ax, scale in zip(axes, ["linear", "log"], strict=False):
     ax.set_title(f"Decay schedules, lr0 = 0.1 ({scale} scale)")
     ax.set_xlabel("epoch t (scheduler steps)")
     ax.set_ylabel("learning rate")
@@ -707,7 +707,7 @@ gallery = {
 }
 fig, axes = plt.subplots(3, 4, figsize=(15, 9), sharex=True)
 gallery_steps = np.arange(101)
-for ax, (title, schedule) in zip(axes.flat, gallery.items()):
+for ax, (title, schedule) in zip(axes.flat, gallery.items(), strict=False):
     ax.plot(gallery_steps, [schedule(t) for t in gallery_steps], drawstyle="steps-post")
     ax.set_title(title, fontsize=9)
 ax = axes.flat[-1]
@@ -897,7 +897,7 @@ _LOSSES = {"softmax": _softmax_problem_loss, "least squares": _least_squares_los
 def _range_test_adapter(function):
     # the harness compares arrays: loss functions are chosen by name, batches passed as arrays
     def run(loss_name, params, X_batches, y_batches, exponents, as_iterator):
-        batches = list(zip(X_batches, y_batches))
+        batches = list(zip(X_batches, y_batches, strict=False))
         return function(_LOSSES[loss_name], params, iter(batches) if as_iterator else batches, exponents)
     return run
 
@@ -1077,7 +1077,7 @@ for name, (schedule, schedule_per) in experiments.items():
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.3))
 for (name, history), style, colour in zip(histories.items(), ["-"] * 7 + ["--"] * 2,
-                                         ["k"] + [f"C{i}" for i in range(8)]):
+                                         ["k"] + [f"C{i}" for i in range(8)], strict=False):
     steps = np.arange(1, len(history.step_lr) + 1) / batches_per_epoch
     axes[0].plot(steps, history.step_lr, style, color=colour, lw=1.2, label=name)
     axes[1].plot(np.arange(1, n_epochs + 1), history.epoch_loss, style, color=colour, marker=".", label=name)
@@ -1139,7 +1139,7 @@ print(f"spread of the final validation accuracies: {accuracy_spread:.3f} ({accur
 
 # %%
 from course.experiments import method, seed_table, sweep_table, tune_and_compare, wins
-from course.mlp import init_mlp, mlp_evaluate, mlp_loss
+from course.mlp import init_mlp, mlp_loss
 
 
 def momentum_sgd(w, dw, state=None, *, lr, momentum=0.9):
@@ -1209,7 +1209,7 @@ for epoch in range(n_epochs):
     plateau_log.append((epoch, lr_now, val_loss, val_accuracy(params)))
     lr_now = plateau_scheduler.step(val_loss)
 
-epochs_run, lrs_run, val_losses, accuracies = map(np.array, zip(*plateau_log))
+epochs_run, lrs_run, val_losses, accuracies = map(np.array, zip(*plateau_log, strict=False))
 fig, ax = plt.subplots(figsize=(8, 3.8))
 ax.plot(epochs_run + 1, val_losses, "k.-", label="validation loss")
 ax.set_xlabel("epoch")

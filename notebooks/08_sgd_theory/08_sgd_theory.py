@@ -419,7 +419,7 @@ plt.show()
 
 sigma2_probe = minibatch_gradient_variance(grads_at_probe, 1)
 print(f"sigma^2 at w0 = {sigma2_probe:.3f}; fitted log-log slope with replacement = {slope:.3f} (theory: -1)")
-for b, m_with, f_with in zip(batch_sizes[[0, 3, 6]], measured[True][[0, 3, 6]], formula_with[[0, 3, 6]]):
+for b, m_with, f_with in zip(batch_sizes[[0, 3, 6]], measured[True][[0, 3, 6]], formula_with[[0, 3, 6]], strict=False):
     print(f"  B = {b:3d}: measured {m_with:.4f}, formula {f_with:.4f} ({n_repeats} draws)")
 print(f"  B = 256 without replacement: measured {measured[False][8]:.4f}, formula {formula_without[8]:.4f}, "
       f"with replacement {formula_with[8]:.4f}")
@@ -614,7 +614,7 @@ def smoothed(values, window=50):
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.3))
 ax = axes[0]
 ax.semilogy(np.arange(n_epochs + 1), gd_gap, "k-o", markersize=3, label=r"GD, $\alpha = 1/L$")
-for (name, gap), color in zip(sgd_gaps.items(), ["C0", "C1", "C2"]):
+for (name, gap), color in zip(sgd_gaps.items(), ["C0", "C1", "C2"], strict=False):
     ax.semilogy(epochs_sgd, smoothed(gap), color=color, label=name)
 for lr, color in [(lr_constant, "C0"), (lr_constant / 2, "C1")]:
     ax.axhline(lr * sigma2_star / 4, color=color, linestyle=":", label=rf"predicted floor $\alpha\sigma_*^2/4$, $\alpha$={lr}")
@@ -626,7 +626,7 @@ ax.legend(fontsize=7)
 
 ax = axes[1]
 t_axis = np.arange(1, n_sgd_steps + 1)
-for (name, gap), color in zip(sgd_gaps.items(), ["C0", "C1", "C2"]):
+for (name, gap), color in zip(sgd_gaps.items(), ["C0", "C1", "C2"], strict=False):
     ax.loglog(t_axis, smoothed(gap)[1:], color=color, label=name)
 late = t_axis > n_sgd_steps // 4
 decreasing_gap = sgd_gaps[list(schedules)[2]][1:]
@@ -872,7 +872,7 @@ def grid_search(objective, low, high, n_per_axis, log_scale=False):
     n = np.broadcast_to(n_per_axis, low.shape)
     log_scale = np.broadcast_to(log_scale, low.shape)
     axes = [(np.geomspace if log else np.linspace)(lo, hi, int(k))
-            for lo, hi, k, log in zip(low, high, n, log_scale)]
+            for lo, hi, k, log in zip(low, high, n, log_scale, strict=False)]
     points = np.stack([m.ravel() for m in np.meshgrid(*axes, indexing="ij")], axis=1)
     values = np.array([float(objective(p.copy())) for p in points])
     best = int(np.argmin(values))

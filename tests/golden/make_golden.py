@@ -93,7 +93,9 @@ NON_DEFAULT = {
     "sgd": [{"lr": 0.05, "weight_decay": 0.1}],
     "momentum": [{"lr": 0.02, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.05}],
     "nesterov": [{"lr": 0.02, "momentum": 0.95, "weight_decay": 0.05}],
-    "adagrad": [{"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.05, "initial_accumulator_value": 0.1, "eps": 1e-8}],
+    "adagrad": [
+        {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.05, "initial_accumulator_value": 0.1, "eps": 1e-8}
+    ],
     "rmsprop": [
         {"lr": 0.003, "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.01, "momentum": 0.8, "centered": True},
         {"lr": 0.005, "centered": True},
@@ -122,7 +124,9 @@ def optimizer_cases():
         for index, hparams in enumerate(NON_DEFAULT[name]):
             cases.append({"optimizer": name, "hparams": hparams, "grad_scale": 1.0, "lr_plan": "changing"})
             if index == 0:
-                cases.append({"optimizer": name, "hparams": hparams, "grad_scale": 1e-6, "lr_plan": "constant"})
+                cases.append(
+                    {"optimizer": name, "hparams": hparams, "grad_scale": 1e-6, "lr_plan": "constant"}
+                )
     for number, case in enumerate(cases):
         case["id"] = f"{number:02d}_{case['optimizer']}"
     return cases
@@ -179,8 +183,7 @@ def torch_default_hparams():
         defaults[class_name] = {
             name: (list(p.default) if isinstance(p.default, tuple) else p.default)
             for name, p in signature.parameters.items()
-            if p.default is not inspect.Parameter.empty
-            and isinstance(p.default, (int, float, bool, tuple))
+            if p.default is not inspect.Parameter.empty and isinstance(p.default, (int, float, bool, tuple))
         }
     return defaults
 
@@ -193,7 +196,11 @@ SCHEDULE_CASES = [
     {"schedule": "step_decay", "params": {"lr0": 0.1, "step_size": 30, "gamma": 0.1}, "n": 200},
     {"schedule": "step_decay", "params": {"lr0": 1.0, "step_size": 7, "gamma": 0.5}, "n": 200},
     {"schedule": "multistep_decay", "params": {"lr0": 0.1, "milestones": [50, 75], "gamma": 0.1}, "n": 120},
-    {"schedule": "multistep_decay", "params": {"lr0": 0.3, "milestones": [25, 3, 10, 10], "gamma": 0.5}, "n": 60},
+    {
+        "schedule": "multistep_decay",
+        "params": {"lr0": 0.3, "milestones": [25, 3, 10, 10], "gamma": 0.5},
+        "n": 60,
+    },
     {"schedule": "exponential_decay", "params": {"lr0": 0.1, "gamma": 0.95}, "n": 300},
     {"schedule": "exponential_decay", "params": {"lr0": 1.0, "gamma": 0.999}, "n": 2000},
     {"schedule": "inverse_time_decay", "params": {"lr0": 0.1, "decay": 0.05}, "n": 300},
@@ -202,24 +209,63 @@ SCHEDULE_CASES = [
     {"schedule": "cosine_annealing", "params": {"lr0": 0.05, "T_max": 17, "eta_min": 0.001}, "n": 200},
     {"schedule": "cosine_annealing", "params": {"lr0": 1.0, "T_max": 7, "eta_min": 0.0}, "n": 5000},
     {"schedule": "cosine_annealing", "params": {"lr0": 0.1, "T_max": 1, "eta_min": 0.0}, "n": 10},
-    {"schedule": "cosine_warm_restarts", "params": {"lr0": 0.1, "T_0": 10, "T_mult": 1, "eta_min": 0.0}, "n": 100},
-    {"schedule": "cosine_warm_restarts", "params": {"lr0": 0.1, "T_0": 5, "T_mult": 2, "eta_min": 0.001}, "n": 200},
+    {
+        "schedule": "cosine_warm_restarts",
+        "params": {"lr0": 0.1, "T_0": 10, "T_mult": 1, "eta_min": 0.0},
+        "n": 100,
+    },
+    {
+        "schedule": "cosine_warm_restarts",
+        "params": {"lr0": 0.1, "T_0": 5, "T_mult": 2, "eta_min": 0.001},
+        "n": 200,
+    },
     {"schedule": "cyclic", "params": {"base_lr": 0.001, "max_lr": 0.006, "step_size_up": 20}, "n": 200},
-    {"schedule": "cyclic", "params": {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 10, "step_size_down": 30,
-                                      "mode": "triangular2"}, "n": 200},
-    {"schedule": "cyclic", "params": {"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 15, "mode": "exp_range",
-                                      "gamma": 0.99}, "n": 200},
+    {
+        "schedule": "cyclic",
+        "params": {
+            "base_lr": 0.01,
+            "max_lr": 0.1,
+            "step_size_up": 10,
+            "step_size_down": 30,
+            "mode": "triangular2",
+        },
+        "n": 200,
+    },
+    {
+        "schedule": "cyclic",
+        "params": {"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 15, "mode": "exp_range", "gamma": 0.99},
+        "n": 200,
+    },
     {"schedule": "one_cycle", "params": {"max_lr": 0.1, "total_steps": 100}, "n": 100},
-    {"schedule": "one_cycle", "params": {"max_lr": 1.0, "total_steps": 157, "pct_start": 0.25,
-                                         "anneal_strategy": "linear", "div_factor": 10.0,
-                                         "final_div_factor": 100.0, "three_phase": True}, "n": 157},
-    {"schedule": "one_cycle", "params": {"max_lr": 0.5, "total_steps": 64, "pct_start": 0.4, "three_phase": True},
-     "n": 64},
+    {
+        "schedule": "one_cycle",
+        "params": {
+            "max_lr": 1.0,
+            "total_steps": 157,
+            "pct_start": 0.25,
+            "anneal_strategy": "linear",
+            "div_factor": 10.0,
+            "final_div_factor": 100.0,
+            "three_phase": True,
+        },
+        "n": 157,
+    },
+    {
+        "schedule": "one_cycle",
+        "params": {"max_lr": 0.5, "total_steps": 64, "pct_start": 0.4, "three_phase": True},
+        "n": 64,
+    },
     {"schedule": "linear_warmup", "params": {"lr0": 0.1}, "n": 20},
-    {"schedule": "linear_warmup", "params": {"lr0": 0.5, "start_factor": 0.1, "end_factor": 1.0, "total_iters": 10},
-     "n": 40},
-    {"schedule": "linear_warmup", "params": {"lr0": 1.0, "start_factor": 1.0, "end_factor": 0.25, "total_iters": 8},
-     "n": 20},
+    {
+        "schedule": "linear_warmup",
+        "params": {"lr0": 0.5, "start_factor": 0.1, "end_factor": 1.0, "total_iters": 10},
+        "n": 40,
+    },
+    {
+        "schedule": "linear_warmup",
+        "params": {"lr0": 1.0, "start_factor": 1.0, "end_factor": 0.25, "total_iters": 8},
+        "n": 20,
+    },
 ]
 
 
@@ -239,13 +285,19 @@ def _torch_scheduler(schedule, params, optimizer):
     if schedule == "cosine_annealing":
         return lr_scheduler.CosineAnnealingLR(optimizer, p["T_max"], p.get("eta_min", 0.0))
     if schedule == "cosine_warm_restarts":
-        return lr_scheduler.CosineAnnealingWarmRestarts(optimizer, p["T_0"], p.get("T_mult", 1), p.get("eta_min", 0.0))
+        return lr_scheduler.CosineAnnealingWarmRestarts(
+            optimizer, p["T_0"], p.get("T_mult", 1), p.get("eta_min", 0.0)
+        )
     if schedule == "cyclic":
         del p["base_lr"], p["max_lr"]
-        return lr_scheduler.CyclicLR(optimizer, params["base_lr"], params["max_lr"], cycle_momentum=False, **p)
+        return lr_scheduler.CyclicLR(
+            optimizer, params["base_lr"], params["max_lr"], cycle_momentum=False, **p
+        )
     if schedule == "one_cycle":
         del p["max_lr"], p["total_steps"]
-        return lr_scheduler.OneCycleLR(optimizer, params["max_lr"], params["total_steps"], cycle_momentum=False, **p)
+        return lr_scheduler.OneCycleLR(
+            optimizer, params["max_lr"], params["total_steps"], cycle_momentum=False, **p
+        )
     if schedule == "linear_warmup":
         del p["lr0"]
         return lr_scheduler.LinearLR(optimizer, **p)
@@ -271,18 +323,49 @@ def torch_schedule(schedule, params, n):
 def plateau_metrics(n=120):
     """A fixed metric sequence with improvements, plateaus and noise (deterministic formula)."""
     t = np.arange(n)
-    return (1.0 / (1.0 + 0.05 * t) + 0.02 * np.sin(1.3 * t) * np.exp(-0.01 * t)
-            + 0.1 * (t > 60) * (1 - np.exp(-(t - 60) / 10.0))).tolist()
+    return (
+        1.0 / (1.0 + 0.05 * t)
+        + 0.02 * np.sin(1.3 * t) * np.exp(-0.01 * t)
+        + 0.1 * (t > 60) * (1 - np.exp(-(t - 60) / 10.0))
+    ).tolist()
 
 
 PLATEAU_CASES = [
     {"lr0": 0.1, "params": {}},
-    {"lr0": 0.1, "params": {"mode": "min", "factor": 0.5, "patience": 3, "threshold": 0.01, "threshold_mode": "abs",
-                            "cooldown": 2, "min_lr": 1e-3}},
-    {"lr0": 1.0, "params": {"mode": "max", "factor": 0.3, "patience": 2, "threshold": 1e-3, "threshold_mode": "rel",
-                            "cooldown": 1}},
-    {"lr0": 1.0, "params": {"mode": "max", "factor": 0.7, "patience": 0, "threshold": 0.0, "threshold_mode": "abs",
-                            "min_lr": 0.05}},
+    {
+        "lr0": 0.1,
+        "params": {
+            "mode": "min",
+            "factor": 0.5,
+            "patience": 3,
+            "threshold": 0.01,
+            "threshold_mode": "abs",
+            "cooldown": 2,
+            "min_lr": 1e-3,
+        },
+    },
+    {
+        "lr0": 1.0,
+        "params": {
+            "mode": "max",
+            "factor": 0.3,
+            "patience": 2,
+            "threshold": 1e-3,
+            "threshold_mode": "rel",
+            "cooldown": 1,
+        },
+    },
+    {
+        "lr0": 1.0,
+        "params": {
+            "mode": "max",
+            "factor": 0.7,
+            "patience": 0,
+            "threshold": 0.0,
+            "threshold_mode": "abs",
+            "min_lr": 0.05,
+        },
+    },
     # min_lr stops the cut at 0.0999; with eps=1e-3 that last small cut (1e-4) is skipped
     {"lr0": 0.1, "params": {"patience": 1, "factor": 0.5, "min_lr": 0.0999, "eps": 1e-8}},
     {"lr0": 0.1, "params": {"patience": 1, "factor": 0.5, "min_lr": 0.0999, "eps": 1e-3}},
@@ -321,30 +404,45 @@ def main():
             if isinstance(value, np.ndarray):
                 arrays[f"{case['id']}/state/{key}"] = value
     np.savez_compressed(OPTIM_NPZ, **arrays)
-    OPTIM_JSON.write_text(json.dumps({
-        "torch_version": torch.__version__,
-        "n_steps": N_STEPS,
-        "lr_plans": LR_PLANS,
-        "torch_equivalent": TORCH_EQUIVALENT,
-        "torch_defaults": torch_default_hparams(),
-        "cases": cases,
-    }, indent=1) + "\n")
+    OPTIM_JSON.write_text(
+        json.dumps(
+            {
+                "torch_version": torch.__version__,
+                "n_steps": N_STEPS,
+                "lr_plans": LR_PLANS,
+                "torch_equivalent": TORCH_EQUIVALENT,
+                "torch_defaults": torch_default_hparams(),
+                "cases": cases,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
 
-    schedules = [dict(case, lrs=torch_schedule(case["schedule"], case["params"], case["n"]))
-                 for case in SCHEDULE_CASES]
+    schedules = [
+        dict(case, lrs=torch_schedule(case["schedule"], case["params"], case["n"])) for case in SCHEDULE_CASES
+    ]
     metrics = plateau_metrics()
     plateaus = [dict(case, lrs=torch_plateau(case["lr0"], case["params"], metrics)) for case in PLATEAU_CASES]
     one_cycle_limit = _one_cycle_overrun()
-    SCHEDULES_JSON.write_text(json.dumps({
-        "torch_version": torch.__version__,
-        "schedules": schedules,
-        "plateau_metrics": metrics,
-        "plateaus": plateaus,
-        "one_cycle_overrun": one_cycle_limit,
-    }, indent=1) + "\n")
+    SCHEDULES_JSON.write_text(
+        json.dumps(
+            {
+                "torch_version": torch.__version__,
+                "schedules": schedules,
+                "plateau_metrics": metrics,
+                "plateaus": plateaus,
+                "one_cycle_overrun": one_cycle_limit,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     sizes = {path.name: path.stat().st_size for path in (OPTIM_JSON, OPTIM_NPZ, SCHEDULES_JSON)}
-    print(f"wrote {len(cases)} optimizer cases, {len(schedules)} schedules, {len(plateaus)} plateau runs; "
-          f"sizes {sizes}")
+    print(
+        f"wrote {len(cases)} optimizer cases, {len(schedules)} schedules, {len(plateaus)} plateau runs; "
+        f"sizes {sizes}"
+    )
 
 
 def _one_cycle_overrun(total_steps=10):
