@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from softmax_problem import make_problem
 
 from solutions.finite_diff import numerical_gradient, relative_error
 from solutions.softmax import (
@@ -17,15 +18,6 @@ from solutions.softmax import (
 )
 
 LOSSES = [softmax_loss_naive, softmax_loss_vectorized]
-
-
-def make_problem(N=20, D=7, K=5, seed=0, scale=1.0, dtype=np.float64):
-    rng = np.random.default_rng(seed)
-    W = (scale * rng.standard_normal((K, D))).astype(dtype)
-    b = rng.standard_normal(K).astype(dtype)
-    X = rng.standard_normal((N, D)).astype(dtype)
-    y = rng.integers(0, K, N)
-    return W, b, X, y
 
 
 def reference_loss(W, b, X, y, reg):
