@@ -106,7 +106,8 @@ def main():
     try:
         course, lesson = build_course(root, lesson)
         print(
-            f"lesson: {lesson}{' (synthetic: lesson 01 does not exist yet)' if lesson == SYNTHETIC_LESSON else ''}"
+            f"lesson: {lesson}"
+            f"{' (synthetic: lesson 01 does not exist yet)' if lesson == SYNTHETIC_LESSON else ''}"
         )
         print(
             f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
@@ -154,9 +155,10 @@ def main():
                     per_submission[(mode, workers)].append(median)
                     bad = [o for o in outcomes if o.status != GRADED] if mode != "in-kernel" else []
                     print(
-                        f"round {round_index + 1}, {mode}, --workers {workers}: {wall:.1f} s for {len(names)} "
-                        f"submissions ({wall / len(names):.2f} s each); median time per submission "
-                        f"{median:.2f} s; {len(names) / (wall / 60) / workers:.1f} submissions per core-minute; "
+                        f"round {round_index + 1}, {mode}, --workers {workers}: {wall:.1f} s for "
+                        f"{len(names)} submissions ({wall / len(names):.2f} s each); median time per "
+                        f"submission {median:.2f} s; "
+                        f"{len(names) / (wall / 60) / workers:.1f} submissions per core-minute; "
                         f"not graded: {len(bad)}; "
                         f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after",
                         flush=True,

@@ -64,7 +64,8 @@ def main():
         live, live_error = run(live_only_notebook(path), path.parent)
         live_load = os.getloadavg()[0]
         print(
-            f"{path.stem:<24} {full:>11.1f} {full_load:>5.1f} {live:>13.1f} {live_load:>5.1f} {full_error} {live_error}",
+            f"{path.stem:<24} {full:>11.1f} {full_load:>5.1f} {live:>13.1f} {live_load:>5.1f} "
+            f"{full_error} {live_error}",
             flush=True,
         )
     print("load: 1-minute load average right after each run (2 cores)")

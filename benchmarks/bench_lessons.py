@@ -11,7 +11,8 @@ until it has 10,000 rows. It says so: such timings measure speed, not accuracy (
 no more information than the subset). The folder is deleted at the end.
 
 Usage:
-    CIFAR10_DIR=... .venv/bin/python benchmarks/bench_lessons.py [--lessons 03 07] [--timeout 1800] [--grading]
+    CIFAR10_DIR=... .venv/bin/python benchmarks/bench_lessons.py \
+        [--lessons 03 07] [--timeout 1800] [--grading]
 
 Prints one line per lesson: wall time, the CPU seconds of its kernel (user + system, read from
 the reaped kernel process; on a busy machine wall time exceeds it by the time the kernel waited
@@ -146,7 +147,8 @@ def main():
             "MPLBACKEND": "Agg",
         }
         print(
-            f"{'lesson':26s} {'seconds':>8s}  {'goal':>5s}  {'kernel CPU s':>12s}  {'errors':>6s}  load average before -> after"
+            f"{'lesson':26s} {'seconds':>8s}  {'goal':>5s}  {'kernel CPU s':>12s}  {'errors':>6s}  "
+            "load average before -> after"
         )
         total = 0.0
         for folder in folders:

@@ -177,11 +177,13 @@ def main(argv=None):
 
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     print(
-        f"course.widgets redraw benchmark  (cpus={os.cpu_count()}, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})"
+        f"course.widgets redraw benchmark  (cpus={os.cpu_count()}, "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})"
     )
     print("times are medians in ms per slider change; goal: update < 100 ms\n")
     header = (
-        f"{'widget, control':<52} {'n':>3} {'update':>8} {'cpu':>6} {'render':>8} {'redraw':>8} {'rebuild':>8} "
+        f"{'widget, control':<52} {'n':>3} {'update':>8} {'cpu':>6} {'render':>8} {'redraw':>8} "
+        f"{'rebuild':>8} "
         f"{'rebuild/update':>15}  goal"
     )
     print(header)
@@ -198,7 +200,8 @@ def main(argv=None):
         met = update < GOAL_SECONDS * 1e3
         all_met &= met
         print(
-            f"{label:<52} {len(samples):>3} {update:8.1f} {median_ms(cpu):6.1f} {median_ms(renders):8.1f} {redraw:8.1f} {rebuild:8.1f} "
+            f"{label:<52} {len(samples):>3} {update:8.1f} {median_ms(cpu):6.1f} "
+            f"{median_ms(renders):8.1f} {redraw:8.1f} {rebuild:8.1f} "
             f"{rebuild / update:14.1f}x  {'met' if met else 'NOT met'}"
         )
         widget.close()
@@ -211,7 +214,8 @@ def main(argv=None):
     )
     print("redraw = full matplotlib draw reusing the artists; rebuild = new figure from scratch, drawn.")
     print(
-        f"goal (< {GOAL_SECONDS * 1e3:.0f} ms per slider change): {'met by every widget' if all_met else 'NOT met everywhere'}"
+        f"goal (< {GOAL_SECONDS * 1e3:.0f} ms per slider change): "
+        f"{'met by every widget' if all_met else 'NOT met everywhere'}"
     )
     return 0
 

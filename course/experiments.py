@@ -194,4 +194,5 @@ def seed_table(comparison, name="method", key="val_loss"):
 
 def wins(comparison, better, worse, key="val_loss"):
     """In how many seeds `better` ends with a lower result[key] than `worse` (same seed, paired)."""
-    return sum(a[key] < b[key] for a, b in zip(comparison[better]["runs"], comparison[worse]["runs"], strict=False))
+    pairs = zip(comparison[better]["runs"], comparison[worse]["runs"], strict=False)
+    return sum(a[key] < b[key] for a, b in pairs)

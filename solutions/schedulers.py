@@ -1,4 +1,4 @@
-"""Learning-rate schedules as plain functions of the step count, numerically equal to torch.optim.lr_scheduler.
+"""Learning-rate schedules as plain functions of the step count, equal to torch.optim.lr_scheduler.
 
 Every schedule is ``lr = name(t, lr0, ...)`` where ``t`` is the number of ``scheduler.step()``
 calls made so far (t = 0 right after construction) and ``lr`` is what torch's

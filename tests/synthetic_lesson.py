@@ -88,8 +88,10 @@ def synthetic_notebook(broken=False):
                 'assert_close(scaled_sum(np.array([1.0, 2.0])), 6.0, "scaled_sum([1, 2])")\n'
                 "### BEGIN HIDDEN TESTS\n"
                 "from autograder.grader.harness import Case, check_against_reference\n"
-                'check_against_reference("scaled_sum", scaled_sum, lambda x, scale=2.0: scale * float(np.sum(x)),\n'
-                f'    [Case("a vector and a scale", (np.array([{SECRET_INPUTS[1]}, 1.0]),), {{"scale": 0.5}})])\n'
+                'check_against_reference("scaled_sum", scaled_sum,\n'
+                "    lambda x, scale=2.0: scale * float(np.sum(x)),\n"
+                f'    [Case("a vector and a scale", (np.array([{SECRET_INPUTS[1]}, 1.0]),),\n'
+                '          {"scale": 0.5})])\n'
                 "### END HIDDEN TESTS"
             ),
         ),
@@ -109,7 +111,8 @@ def synthetic_notebook(broken=False):
                 'assert_close(sum_of_squares(np.array([3.0, 4.0])), 25.0, "sum_of_squares([3, 4])")\n'
                 "### BEGIN HIDDEN TESTS\n"
                 "from autograder.grader.harness import check_that\n"
-                'check_that("sum_of_squares", lambda: sum_of_squares(np.ones((2, 5))) == 10.0, "a 2x5 matrix of ones")\n'
+                'check_that("sum_of_squares", lambda: sum_of_squares(np.ones((2, 5))) == 10.0,\n'
+                '           "a 2x5 matrix of ones")\n'
                 "### END HIDDEN TESTS"
             ),
         ),

@@ -451,7 +451,8 @@ def test_lecture_notebook_slider_changes_plot_in_real_browser(tmp_path):
 
     elapsed = time.monotonic() - started
     print(
-        f"browser test: {elapsed:.1f} s; lr readout {readout_before} -> {readout_after}; screenshots in {ARTIFACTS}"
+        f"browser test: {elapsed:.1f} s; lr readout {readout_before} -> {readout_after}; "
+        f"screenshots in {ARTIFACTS}"
     )
     assert ran_all, f"Run All Cells stopped at a failing cell: {problems}"
     assert not problems, "the notebook's cells show errors:\n" + "\n".join(problems)
@@ -572,7 +573,8 @@ def test_lesson_02_live_lecture_gd_stepper_in_real_browser(tmp_path):
 
     elapsed = time.monotonic() - started
     print(
-        f"lesson {lesson} browser test: {elapsed:.1f} s ({render_seconds:.1f} s to the rendered live lecture); "
+        f"lesson {lesson} browser test: {elapsed:.1f} s "
+        f"({render_seconds:.1f} s to the rendered live lecture); "
         f"lr {readout_before} -> {readout_after}; x_1 {rows_before[1][1]} -> {rows_after[1][1]}; "
         f"{len(rows_before)} -> {len(rows_after)} table rows; screenshots in {ARTIFACTS}"
     )
@@ -602,7 +604,8 @@ JS_KERNEL_RUN = """async (code) => {
   let out = '';
   future.onIOPub = (msg) => {
     if (msg.header.msg_type === 'stream') out += msg.content.text;
-    if (msg.header.msg_type === 'error') out += 'KERNEL ERROR ' + msg.content.ename + ': ' + msg.content.evalue;
+    if (msg.header.msg_type === 'error')
+      out += 'KERNEL ERROR ' + msg.content.ename + ': ' + msg.content.evalue;
   };
   await future.done;
   return out;
@@ -729,7 +732,8 @@ def test_lesson_05_live_race_values_from_code_and_landscape_switches_survive_the
         f"_recorded = {RACE_STATE}\n"
         "import traceback as _tb\n_render_log = []\n_render = race.figure.render\n"
         "def _logged_render(*args, **kwargs):\n"
-        "    cause = next(([type(f.f_locals['self']).__name__, getattr(f.f_locals['self'], 'description', ''),\n"
+        "    cause = next(([type(f.f_locals['self']).__name__,\n"
+        "                   getattr(f.f_locals['self'], 'description', ''),\n"
         "                   repr(getattr(f.f_locals['self'], 'value', None))]\n"
         "                  for f, _ in _tb.walk_stack(None) if f.f_code.co_name == 'set_state'\n"
         "                  and 'self' in f.f_locals), 'not from the browser')\n"
@@ -785,7 +789,8 @@ def test_lesson_05_live_race_values_from_code_and_landscape_switches_survive_the
         problems = _cell_problems(page)
 
     print(
-        f"lesson 05 browser-true test: {time.monotonic() - started:.1f} s; Adam lr from code 0.3 -> {adam_lr} "
+        f"lesson 05 browser-true test: {time.monotonic() - started:.1f} s; "
+        f"Adam lr from code 0.3 -> {adam_lr} "
         f"(readout {adam_readout}); switches: {[(s[0], s[1]['x0'], s[3], s[4]) for s in switches]}"
     )
     assert not problems, problems
@@ -819,12 +824,16 @@ def test_lesson_05_live_race_values_from_code_and_landscape_switches_survive_the
 # Bounding boxes (CSS px, relative to the viewport) of a widget output's plot and controls.
 JS_LAYOUT_BOXES = """(node) => {
   const box = (el) => { const r = el.getBoundingClientRect();
-                        return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height}; };
+                        return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                                width: r.width, height: r.height}; };
   const visible = (el) => el.offsetParent !== null;
   const image = node.querySelector('img.widget-image');
-  const controls = Array.from(node.querySelectorAll('.widget-slider, .widget-dropdown, button, .widget-checkbox'))
-      .filter(visible).map(el => ({kind: el.className.split(' ').find(c => c.startsWith('widget-')) || el.tagName,
-                                   label: (el.querySelector('label') || el).textContent.trim().slice(0, 40), box: box(el)}));
+  const controls = Array.from(
+      node.querySelectorAll('.widget-slider, .widget-dropdown, button, .widget-checkbox'))
+      .filter(visible).map(el => ({
+          kind: el.className.split(' ').find(c => c.startsWith('widget-')) || el.tagName,
+          label: (el.querySelector('label') || el).textContent.trim().slice(0, 40),
+          box: box(el)}));
   return {image: box(image), natural: [image.naturalWidth, image.naturalHeight], controls,
           viewport: [window.innerWidth, window.innerHeight]};
 }"""
@@ -876,8 +885,10 @@ def test_race_at_1280x720_plot_and_controls_visible_together(tmp_path, lesson, p
     outside = [c for c in controls if c["box"]["top"] < 0 or c["box"]["bottom"] > height + 0.5]
     tick = None
     print(
-        f"lesson {lesson} race, {mode}, viewport {width}x{height}: image {image['width']:.0f}x{image['height']:.0f} "
-        f"CSS px at y {image['top']:.0f}..{image['bottom']:.0f} (PNG {layout['natural'][0]}x{layout['natural'][1]}); "
+        f"lesson {lesson} race, {mode}, viewport {width}x{height}: "
+        f"image {image['width']:.0f}x{image['height']:.0f} "
+        f"CSS px at y {image['top']:.0f}..{image['bottom']:.0f} "
+        f"(PNG {layout['natural'][0]}x{layout['natural'][1]}); "
         f"{len(controls)} controls, {len(outside)} outside the viewport; block y "
         f"{min([image['top']] + [c['box']['top'] for c in controls]):.0f}.."
         f"{max([image['bottom']] + [c['box']['bottom'] for c in controls]):.0f}; "
@@ -948,7 +959,8 @@ def test_a_race_driven_entirely_by_keyboard(tmp_path):
               '.widget-slider, .widget-checkbox, button, .widget-dropdown, .widget-toggle-button'))
             .filter(el => el.offsetParent !== null)
             .map(el => (el.classList.contains('widget-checkbox') ? el.textContent
-                        : ((el.querySelector('label') || el).textContent || '')).replace(/\u200b/g, '').trim())""")
+                        : ((el.querySelector('label') || el).textContent || ''))
+                .replace(/\u200b/g, '').trim())""")
         image = race.locator("img.widget-image")
         src_start = image.get_attribute("src")
 

@@ -62,8 +62,10 @@ def _exercise_signatures(notebook):
         for node in ast.parse(cell.source).body:
             if isinstance(node, ast.FunctionDef):
                 args = node.args
-                positional = list(zip(args.args[len(args.args) - len(args.defaults) :], args.defaults, strict=False))
-                keyword = [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False) if d is not None]
+                with_default = args.args[len(args.args) - len(args.defaults) :]
+                positional = list(zip(with_default, args.defaults, strict=False))
+                kw_pairs = zip(args.kwonlyargs, args.kw_defaults, strict=False)
+                keyword = [(a, d) for a, d in kw_pairs if d is not None]
                 signatures[node.name] = [(a.arg, _literal(d)) for a, d in positional + keyword]
     return signatures
 
@@ -113,5 +115,6 @@ def test_hidden_blocks_use_only_numpy_and_the_exercises_functions(lesson, test_n
     """Hidden blocks run in the grader, where only `np` and proxies for the notebook's exercise
     functions exist: anything else they named would be looked up in the student's notebook."""
     assert set(student_names(code)) <= set(signatures), (
-        f"{test_name} uses {sorted(set(student_names(code)) - set(signatures))}: import it inside the hidden block"
+        f"{test_name} uses {sorted(set(student_names(code)) - set(signatures))}: "
+        "import it inside the hidden block"
     )

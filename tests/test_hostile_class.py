@@ -237,7 +237,8 @@ def _class(course, root):
                     "transformer",
                     """
         ip = get_ipython()
-        ip.input_transformers_post.append(lambda lines: [l for l in lines if 'check_against_reference' not in l])
+        ip.input_transformers_post.append(
+            lambda lines: [l for l in lines if 'check_against_reference' not in l])
         import ast
         ip.ast_transformers.append(ast.NodeTransformer())""",
                 )
@@ -345,7 +346,8 @@ def _class(course, root):
         import os, site, sys
         for folder in site.getsitepackages() + [os.path.expanduser('~/.ipython/profile_default/startup')]:
             os.makedirs(folder, exist_ok=True)
-            open(os.path.join(folder, 'sitecustomize.py'), 'w').write('import numpy; numpy.allclose = lambda *a, **k: True')""",
+            open(os.path.join(folder, 'sitecustomize.py'), 'w').write(
+                'import numpy; numpy.allclose = lambda *a, **k: True')""",
                 )
             ],
         ),
@@ -413,9 +415,11 @@ time.sleep(0.2)"""
             release,
             extra=[
                 "print([s[::-1] for s in globals().get('In', []) if 'HIDDEN' in s])",
-                "import base64, glob\nfor top in ('/work', '/root', '/opt', '/tmp', '/submission', '/home'):\n"
-                "    for p in glob.glob(top + '/**/finite_diff*.py', recursive=True) + glob.glob(top + '/**/01_*.ipynb', "
-                "recursive=True):\n        print(p, base64.b64encode(open(p, 'rb').read()).decode())",
+                "import base64, glob\n"
+                "for top in ('/work', '/root', '/opt', '/tmp', '/submission', '/home'):\n"
+                "    for p in (glob.glob(top + '/**/finite_diff*.py', recursive=True)\n"
+                "              + glob.glob(top + '/**/01_*.ipynb', recursive=True)):\n"
+                "        print(p, base64.b64encode(open(p, 'rb').read()).decode())",
             ],
         ),
         "graded",

@@ -51,8 +51,10 @@ def test_jupyterlab_serves_the_notebooks_folder(repo_root, tmp_path):
                 break
             except OSError:
                 time.sleep(0.5)
-        assert listing is not None, (
-            f"JupyterLab did not answer: {server.stderr.read().decode()[-2000:] if server.poll() is not None else 'still starting after 60 s'}"
+        assert listing is not None, "JupyterLab did not answer: " + (
+            server.stderr.read().decode()[-2000:]
+            if server.poll() is not None
+            else "still starting after 60 s"
         )
         names = {item["name"] for item in listing["content"]}
         lessons = {p.name for p in (repo_root / "notebooks").iterdir() if p.is_dir() and p.name[:2].isdigit()}

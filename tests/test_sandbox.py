@@ -183,13 +183,15 @@ def test_hidden_checks_see_only_outputs(session):
     )
     code = (
         "from autograder.grader.harness import Case, check_against_reference\n"
-        "check_against_reference('square', square, lambda x: np.asarray(x) ** 2, [Case('a', (np.arange(3.0),))])\n"
+        "check_against_reference('square', square, lambda x: np.asarray(x) ** 2,\n"
+        "                        [Case('a', (np.arange(3.0),))])\n"
     )
     verdict = run_hidden(code, "test_square", session, time.monotonic() + 30)
     assert not verdict["passed"] and "cannot be graded" in verdict["message"]
     code = (
         "from autograder.grader.harness import Case, check_against_reference\n"
-        "check_against_reference('cube', cube, lambda x: np.asarray(x) ** 3, [Case('a', (np.arange(3.0),))])\n"
+        "check_against_reference('cube', cube, lambda x: np.asarray(x) ** 3,\n"
+        "                        [Case('a', (np.arange(3.0),))])\n"
     )
     assert run_hidden(code, "test_cube", session, time.monotonic() + 30)["passed"]
 

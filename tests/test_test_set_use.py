@@ -131,7 +131,8 @@ BAD_PATTERNS = {
     "train(loss, p, sgd, {}, X, y, epochs=1, batch_size=8, evaluate=test_accuracy)",
     "plateau on a test loss": "def validation_loss(p):\n    return loss(p, X_test, y_test)[0]\n"
     "val_loss = validation_loss(params)\nlr = scheduler.step(val_loss)",
-    "best λ by test accuracy": "def run(lam):\n    p = fit_it(lam)\n    return {'test_accuracy': acc(p, cifar.X_test, cifar.y_test)}\n"
+    "best λ by test accuracy": "def run(lam):\n    p = fit_it(lam)\n"
+    "    return {'test_accuracy': acc(p, cifar.X_test, cifar.y_test)}\n"
     "results = [run(lam) for lam in lambdas]\nbest = max(results, key=lambda r: r['test_accuracy'])",
     "sweep fed test rows": "Xt, yt = data.X_test, data.y_test\nsplit = Split(X, y, Xt, yt)\n"
     "results = sweep(lambda lr: fit(loss, p, sgd, {'lr': lr}, split, epochs=1, batch_size=8), [0.1])",

@@ -163,7 +163,7 @@ def test_momentum_zero_with_dampening_against_live_torch():
 
 @pytest.mark.parametrize("name", sorted(make_golden.TORCH_EQUIVALENT))
 def test_float32_parameters_with_numpy_float64_hyperparameters_against_live_torch(name):
-    """float32 parameters, hyperparameters as numpy float64 scalars: torch's trajectory, in float32 (issue 16)."""
+    """float32 parameters, numpy float64 hyperparameters: torch's trajectory, in float32 (issue 16)."""
     rng = np.random.default_rng(sorted(make_golden.TORCH_EQUIVALENT).index(name))
     hparams = _random_hparams(name, rng)
     numpy_hparams = {

@@ -338,7 +338,8 @@ def _updated_in_place(item, changed):
         _write_back(item, changed)
         return True
     if isinstance(item, tuple) and isinstance(changed, (list, tuple)) and len(item) == len(changed):
-        for part, changed_part in zip(item, changed, strict=False):  # a tuple cannot change, what it holds can
+        # a tuple cannot change, what it holds can
+        for part, changed_part in zip(item, changed, strict=False):
             if changed_part is not None:
                 _updated_in_place(part, changed_part)
         return True

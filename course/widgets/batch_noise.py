@@ -234,7 +234,8 @@ class BatchNoiseExplorer(WidgetBase):
         self.figure.invalidate_layer()
         self._set_status(
             f"B = {b}: mean of minibatch gradients ({mean[0]:+.4f}, {mean[1]:+.4f}) vs full gradient "
-            f"({self.full_grad[0]:+.4f}, {self.full_grad[1]:+.4f}); tr Cov measured {self.measured_variance[b]:.4g}, "
+            f"({self.full_grad[0]:+.4f}, {self.full_grad[1]:+.4f}); "
+            f"tr Cov measured {self.measured_variance[b]:.4g}, "
             f"theory {theory:.4g}"
         )
         self.figure.render()

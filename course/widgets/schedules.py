@@ -210,7 +210,8 @@ class ScheduleExplorer(WidgetBase):
         else:
             finite = values[np.isfinite(values)]
             self._set_status(
-                f"{html.escape(name)}: lr_0 = {values[0]:.4g}, min = {finite.min():.4g}, max = {finite.max():.4g}, "
+                f"{html.escape(name)}: lr_0 = {values[0]:.4g}, min = {finite.min():.4g}, "
+                f"max = {finite.max():.4g}, "
                 f"lr_{values.size - 1} = {values[-1]:.4g}"
             )
         self.figure.render()

@@ -26,8 +26,8 @@ class WeightDecayExplorer(WidgetBase):
     ends is simply the minimiser of f + ½λ‖w‖², w_i = a_i c_i / (a_i + λ), the same
     point SGD + L2 reaches. AdamW (torch.optim.AdamW) shrinks every weight by the same
     factor (1 − lr·λ) per step, outside the adaptive scaling, and so settles where that
-    shrinkage balances Adam's normalised step: a different point. The left plot shows both paths on the contours of f, the right one the
-    weight norms against step.
+    shrinkage balances Adam's normalised step: a different point. The left plot shows both
+    paths on the contours of f, the right one the weight norms against step.
 
     Args:
         adam_l2_step: ``step(w, dw, state=None, *, lr, weight_decay, ...)`` whose
