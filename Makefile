@@ -3,6 +3,7 @@
 #   make test  - set up .venv with the test tools and run the whole suite
 #   (make lecture copies the lessons to the git-ignored lecture/ and starts JupyterLab there)
 #   (make test-fast runs only the unit tier, about a minute, while you work)
+#   (make lint checks style with ruff: lint rules and formatting, as CI does)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -11,7 +12,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab lecture test test-fast install install-test clean-venv
+.PHONY: lab lecture test test-fast lint install install-test clean-venv
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else "Python 3.10 to 3.13 is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
@@ -50,6 +51,12 @@ test: $(VENV)/.installed-test
 # JupyterLab or browser. The markers are given by file in conftest.py.
 test-fast: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m "not slow and not notebook and not grading and not browser" $(PYTEST_ARGS)
+
+# Lint rules and formatting (configured in pyproject.toml); CI runs this before the tests.
+# `$(BIN)/ruff format .` rewrites the files that --check reports.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean-venv:
 	rm -rf $(VENV)
