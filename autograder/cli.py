@@ -79,7 +79,26 @@ def _parser():
     sub.add_argument("assignment", nargs="?", metavar="ASSIGNMENT", help="default: every graded assignment")
 
     sub = command("report", _report, "grades CSV with a status column, a summary and a histogram")
-    sub.add_argument("--csv", type=Path, help="default: grading/grades.csv in the course folder")
+    sub.add_argument(
+        "assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment graded so far"
+    )
+    sub.add_argument(
+        "--csv", type=Path, help="default: grading/grades.csv (grades-canvas.csv, grades-moodle.csv)"
+    )
+    sub.add_argument(
+        "--format",
+        choices=("csv", "canvas", "moodle"),
+        default="csv",
+        help="csv: this tool's rows; canvas/moodle: that LMS's gradebook import (needs --roster)",
+    )
+    sub.add_argument("--roster", type=Path, help="CSV mapping student ids to LMS ids (see autograder/lms.py)")
+    sub.add_argument(
+        "--canvas-id",
+        action="append",
+        default=[],
+        metavar="ASSIGNMENT=ID",
+        help="the Canvas assignment id of an assignment (repeatable); without it Canvas matches by name",
+    )
     sub.add_argument("--png", type=Path, help="also draw the score histogram into this PNG")
 
     sub = command("demo", _demo, "grade a synthetic class built from the release, and check the result")
@@ -283,10 +302,36 @@ def _report(args):
     from .report import report
 
     course = Course.open(args.course)
+    if args.assignments:
+        course.resolve_assignments(args.assignments)
+    if args.format != "csv":
+        return _lms_report(course, args)
+    if args.roster is not None or args.canvas_id:
+        raise ValueError("--roster and --canvas-id apply to --format canvas or moodle")
     csv_path = args.csv if args.csv is not None else course.state_dir / "grades.csv"
-    text, graded_anything = report(course, csv_path, png_path=args.png)
+    text, graded_anything = report(course, csv_path, png_path=args.png, assignments=args.assignments)
     print(text)
     return 0 if graded_anything else 1
+
+
+def _lms_report(course, args):
+    from .lms import export_grades
+    from .report import grade_rows
+
+    if args.roster is None:
+        raise ValueError(f"--format {args.format} needs --roster FILE (see autograder/README.md, report)")
+    if args.png is not None:
+        raise ValueError("--png applies to --format csv only")
+    rows = grade_rows(course)
+    if not rows:
+        print("nothing graded yet: run `python -m autograder grade` first", file=sys.stderr)
+        return 1
+    out = args.csv if args.csv is not None else course.state_dir / f"grades-{args.format}.csv"
+    text, notes, _ = export_grades(rows, args.format, args.roster, out, args.assignments, args.canvas_id)
+    print(text)
+    if notes:
+        print(notes, file=sys.stderr)
+    return 0
 
 
 def _demo(args):

@@ -152,9 +152,9 @@ def plot_histogram(rows, path):
     plt.close(figure)
 
 
-def report(course, csv_path, png_path=None):
+def report(course, csv_path, png_path=None, assignments=None):
     """Write the CSV (and optionally the PNG); return (summary and histogram text, any rows?)."""
-    rows = grade_rows(course)
+    rows = [row for row in grade_rows(course) if not assignments or row.assignment in assignments]
     if not rows:
         return "nothing graded yet: run `python -m autograder grade` first", False
     write_csv(rows, csv_path)
