@@ -58,11 +58,16 @@ np.set_printoptions(precision=5, suppress=True)
 # from `course.landscapes`.
 
 # %%
-def sgd(w, dw, state=None, *, lr=1e-3):
-    """Plain gradient descent: w - lr * dw. Keeps no state. Equals torch.optim.SGD(momentum=0)."""
+def sgd(w, dw, state=None, *, lr=1e-3, weight_decay=0.0):
+    """Plain gradient descent: w - lr * (dw + weight_decay * w). Equals torch.optim.SGD(momentum=0).
+
+    The state only counts steps: {"step": number of calls so far}."""
     if not lr >= 0:
         raise ValueError(f"lr must be non-negative, got lr={lr!r}")
-    return np.asarray(w) - lr * np.asarray(dw), state
+    w, dw = np.asarray(w), np.asarray(dw)
+    state = {"step": 0} if state is None else dict(state)
+    state["step"] += 1
+    return w - lr * (dw + weight_decay * w), state
 
 
 def run_on_landscape(step_fn, landscape, n_steps, x0=None, **hparams):

@@ -98,12 +98,14 @@ def momentum(w, dw, state=None, *, lr=1e-3, momentum=0.9, dampening=0.0, weight_
     """torch.optim.SGD with momentum (buffer = g on the first step). Returns (w_next, state)."""
     check_non_negative(lr, "lr")
     g = dw + weight_decay * w
-    if state is None:
-        state = {"step": 0, "momentum_buffer": g.copy()}
-    else:
-        state = copy_state(state)
-        state["momentum_buffer"] = momentum * state["momentum_buffer"] + (1 - dampening) * g
+    state = {"step": 0, "momentum_buffer": None} if state is None else copy_state(state)
     state["step"] += 1
+    if momentum == 0:  # plain SGD, as in torch: no buffer, so dampening plays no part
+        return w - lr * g, state
+    if state["momentum_buffer"] is None:
+        state["momentum_buffer"] = g.copy()
+    else:
+        state["momentum_buffer"] = momentum * state["momentum_buffer"] + (1 - dampening) * g
     return w - lr * state["momentum_buffer"], state
 
 

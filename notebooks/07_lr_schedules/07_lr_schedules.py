@@ -968,15 +968,19 @@ def softmax_loss(params, X_batch, y_batch):
     return float(loss), {"W": probabilities.T @ X_batch, "b": probabilities.sum(axis=0)}
 
 
-def sgd(w, dw, state=None, *, lr):
-    """Plain SGD in the optimizer protocol (torch.optim.SGD without momentum)."""
-    return w - lr * dw, state
+def sgd(w, dw, state=None, *, lr=1e-3, weight_decay=0.0):
+    """Plain SGD in the optimizer protocol (torch.optim.SGD without momentum); the state counts steps."""
+    state = {"step": 0} if state is None else dict(state)
+    state["step"] += 1
+    return w - lr * (dw + weight_decay * w), state
 
 
 def init_params(seed=0):
+    """Lesson 03's start, W and b ~ N(0, 0.001²) in float32, as the dict {"W", "b"} the optimizers take."""
     rng_init = np.random.default_rng(seed)
-    return {"W": (0.001 * rng_init.normal(size=(n_classes, n_features))).astype(np.float32),
-            "b": np.zeros(n_classes, dtype=np.float32)}
+    W = (0.001 * rng_init.standard_normal((n_classes, n_features))).astype(np.float32)
+    b = (0.001 * rng_init.standard_normal(n_classes)).astype(np.float32)
+    return {"W": W, "b": b}
 
 
 def accuracy(params, X, y):
