@@ -36,3 +36,26 @@ def assert_unchanged(before, after, name="input"):
     """Raise AssertionError if a function modified an array it was given."""
     if not np.array_equal(np.asarray(before), np.asarray(after)):
         raise AssertionError(f"{name} was modified in place: work on a copy (x = x.copy())")
+
+
+def assert_raises(error, call, what):
+    """Raise AssertionError unless `call()` raises `error` (an exception class or a tuple of them).
+
+    call: a function of no arguments, e.g. lambda: adam(w, g, lr=-0.1).
+    what: what is being called, for the message, e.g. "adam with lr < 0".
+    NotImplementedError from an unfinished exercise passes through unchanged; any other
+    exception is reported as the wrong one. Returns the exception that was raised.
+    """
+    expected = error if isinstance(error, tuple) else (error,)
+    wanted = " or ".join(e.__name__ for e in expected)
+    try:
+        call()
+    except expected as raised:
+        return raised
+    except NotImplementedError:
+        raise
+    except Exception as other:
+        raise AssertionError(
+            f"{what} should raise {wanted}, but raised {type(other).__name__}: {other}"
+        ) from other
+    raise AssertionError(f"{what} should raise {wanted}, but returned without an error")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course.checks import assert_close, format_value
+from course.checks import assert_close, assert_raises, format_value
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,32 @@ def test_values_equal_to_ten_digits_are_shown_in_full():
     with pytest.raises(AssertionError) as error:
         assert_close(1.0000000000001, 1.0, "x", rtol=0, atol=0)
     assert "x = 1.0000000000000999, expected 1 " in str(error.value)  # 17 digits: the float itself
+
+
+def _raise(error):
+    raise error
+
+
+def test_assert_raises_returns_the_expected_exception():
+    raised = assert_raises(ValueError, lambda: _raise(ValueError("lr must be >= 0")), "sgd with lr < 0")
+    assert str(raised) == "lr must be >= 0"
+    assert isinstance(assert_raises((KeyError, ValueError), lambda: {}["x"], "a lookup"), KeyError)
+
+
+def test_assert_raises_fails_when_nothing_is_raised():
+    with pytest.raises(AssertionError) as error:
+        assert_raises(ValueError, lambda: 1.0, "sgd with lr < 0")
+    assert str(error.value) == "sgd with lr < 0 should raise ValueError, but returned without an error"
+
+
+def test_assert_raises_names_the_wrong_exception():
+    with pytest.raises(AssertionError) as error:
+        assert_raises(ValueError, lambda: _raise(TypeError("bad operand")), "adam with betas (1, 0.999)")
+    assert str(error.value) == (
+        "adam with betas (1, 0.999) should raise ValueError, but raised TypeError: bad operand"
+    )
+
+
+def test_assert_raises_lets_an_unfinished_exercise_say_so():
+    with pytest.raises(NotImplementedError):
+        assert_raises(ValueError, lambda: _raise(NotImplementedError("replace this line")), "adagrad")

@@ -56,7 +56,7 @@ import copy
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course.checks import assert_close, assert_unchanged
+from course.checks import assert_close, assert_raises, assert_unchanged
 from course.config import grading_mode, pick
 from course.data import load_cifar10
 from course.landscapes import beale, quadratic, rosenbrock, saddle
@@ -237,11 +237,7 @@ assert_close(adagrad(np.array([2.0]), np.array([0.0]), None, lr=0.1, weight_deca
 # initial_accumulator_value = 3: sum = 3 + 1 = 4, w = 0 - 1 * 1 / 2.
 assert_close(adagrad(np.array([0.0]), np.array([1.0]), None, lr=1.0, initial_accumulator_value=3.0)[0],
              [-0.5], "adagrad with initial_accumulator_value=3")
-try:
-    adagrad(w0, g, None, lr=-0.1)
-    raise AssertionError("adagrad should raise ValueError for lr < 0")
-except ValueError:
-    pass
+assert_raises(ValueError, lambda: adagrad(w0, g, None, lr=-0.1), "adagrad with lr < 0")
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
@@ -408,11 +404,7 @@ w, s = rmsprop(w0, g, None, lr=0.01, centered=True)
 assert_close(w, [1 - 0.01 * 0.1 / (np.sqrt(1e-4 - 1e-6) + 1e-8)], "centered rmsprop: w after step 1")
 assert_close(s["grad_avg"], [1e-3], "centered rmsprop: state['grad_avg']")
 assert set(s) == {"step", "square_avg", "grad_avg"}, f"centered: state keys step, square_avg, grad_avg; got {sorted(s)}"
-try:
-    rmsprop(w0, g, None, lr=-0.01)
-    raise AssertionError("rmsprop should raise ValueError for lr < 0")
-except ValueError:
-    pass
+assert_raises(ValueError, lambda: rmsprop(w0, g, None, lr=-0.01), "rmsprop with lr < 0")
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
@@ -561,11 +553,7 @@ assert_unchanged([0.0], w0, "w")
 assert_close(adadelta(w0, g, None, lr=0.5)[0], [-0.5 * delta1], "adadelta with lr=0.5")
 assert_close(adadelta(np.array([2.0]), np.array([0.0]), None, weight_decay=0.5)[0], [2.0 - delta1],
              "adadelta with weight_decay=0.5")
-try:
-    adadelta(w0, g, None, lr=-1.0)
-    raise AssertionError("adadelta should raise ValueError for lr < 0")
-except ValueError:
-    pass
+assert_raises(ValueError, lambda: adadelta(w0, g, None, lr=-1.0), "adadelta with lr < 0")
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
@@ -838,11 +826,7 @@ assert_close(adam(np.array([2.0]), np.array([0.0]), None, lr=0.1, weight_decay=0
 assert_close(adam(np.array([0.0]), np.array([4.0]), None, lr=1.0, betas=(0.0, 0.0))[0], [-4 / (4 + 1e-8)],
              "adam with betas=(0, 0)")
 for bad in ({"lr": -0.1}, {"betas": (1.0, 0.999)}, {"betas": (0.9, -0.1)}):
-    try:
-        adam(w0, g, None, **bad)
-        raise AssertionError(f"adam should raise ValueError for {bad}")
-    except ValueError:
-        pass
+    assert_raises(ValueError, lambda: adam(w0, g, None, **bad), f"adam with {bad}")
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
@@ -1012,11 +996,7 @@ assert_close(w2, expected, "nadam, momentum_decay=0: step 2")
 assert_close(s2["mu_product"], 0.45**2, "nadam: mu_product after two steps")
 assert s2["step"] == 2, f"state['step'] should be 2 after two calls, got {s2['step']}"
 assert_unchanged(state_before["exp_avg"], s["exp_avg"], "the state passed in")
-try:
-    nadam(np.zeros(1), np.ones(1), None, lr=-0.1)
-    raise AssertionError("nadam should raise ValueError for lr < 0")
-except ValueError:
-    pass
+assert_raises(ValueError, lambda: nadam(np.zeros(1), np.ones(1), None, lr=-0.1), "nadam with lr < 0")
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS

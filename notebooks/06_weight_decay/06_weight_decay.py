@@ -48,7 +48,7 @@ import copy
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course.checks import assert_close, assert_unchanged
+from course.checks import assert_close, assert_raises, assert_unchanged
 from course.config import grading_mode, pick
 from course.data import load_cifar10
 
@@ -189,11 +189,7 @@ decay_step = (1 - 2 * lr * lam) * w0 - lr * dw     # shrink, then the data step
 assert_close(sgd(w0, dw, None, lr=lr, weight_decay=2 * lam)[0], l2_step, "sgd(weight_decay=2*lam) vs SGD on the L2 loss")
 assert_close(sgd(w0, dw, None, lr=lr, weight_decay=2 * lam)[0], decay_step, "sgd(weight_decay=2*lam) vs decay form")
 for bad in ({"lr": -0.1}, {"weight_decay": -1.0}):
-    try:
-        sgd(w0, dw, None, **{"lr": 0.1, **bad})
-        raise AssertionError(f"sgd should raise ValueError for {bad}")
-    except ValueError:
-        pass
+    assert_raises(ValueError, lambda: sgd(w0, dw, None, **{"lr": 0.1, **bad}), f"sgd with {bad}")
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
@@ -386,11 +382,7 @@ assert_close(adamw(theta, g, None, lr=0.1, weight_decay=0.0)[0], adam(theta, g, 
 _, s = adamw(theta, g, None, amsgrad=True)
 assert "max_exp_avg_sq" in s, "with amsgrad=True the state must contain max_exp_avg_sq"
 for bad in ({"lr": -0.1}, {"weight_decay": -1.0}):
-    try:
-        adamw(theta, g, None, **bad)
-        raise AssertionError(f"adamw should raise ValueError for {bad}")
-    except ValueError:
-        pass
+    assert_raises(ValueError, lambda: adamw(theta, g, None, **bad), f"adamw with {bad}")
 print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS

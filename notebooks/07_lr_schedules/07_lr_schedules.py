@@ -44,7 +44,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course.checks import assert_close, assert_unchanged
+from course.checks import assert_close, assert_raises, assert_unchanged
 from course.config import grading_mode, pick
 
 print("grading mode (small, fast experiments):", grading_mode())
@@ -113,12 +113,7 @@ def step_decay(t, lr0, step_size, gamma=0.1):
 assert_close([step_decay(t, 0.1, 30) for t in (0, 29, 30, 59, 60, 65)],
              [0.1, 0.1, 0.01, 0.01, 0.001, 0.001], name="step_decay(t, 0.1, 30)")
 assert_close(step_decay(7, 2.0, 2, gamma=0.5), 2.0 * 0.5**3, name="step_decay(7, 2.0, 2, gamma=0.5)")
-try:
-    step_decay(3, 0.1, 0)
-except ValueError:
-    pass
-else:
-    raise AssertionError("step_size=0 should raise ValueError")
+assert_raises(ValueError, lambda: step_decay(3, 0.1, 0), "step_decay with step_size=0")
 print("step_decay: visible tests passed")
 ### BEGIN HIDDEN TESTS
 from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_values
@@ -322,12 +317,7 @@ assert_close(cosine_annealing(25, 0.1, 50), 0.05, name="half-way (cos = 0)")
 assert_close(cosine_annealing(50, 0.1, 50, eta_min=0.001), 0.001, name="end at eta_min")
 assert_close(cosine_annealing(100, 0.1, 50, eta_min=0.001), 0.1, name="back at lr0 after 2 T_max (torch)")
 assert_close(cosine_annealing(10, 1.0, 30), 0.75, name="a third of the way: (1 + cos(pi/3)) / 2 = 0.75")
-try:
-    cosine_annealing(3, 0.1, 0)
-except ValueError:
-    pass
-else:
-    raise AssertionError("T_max=0 should raise ValueError")
+assert_raises(ValueError, lambda: cosine_annealing(3, 0.1, 0), "cosine_annealing with T_max=0")
 print("cosine_annealing: visible tests passed")
 ### BEGIN HIDDEN TESTS
 from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_values
@@ -525,12 +515,7 @@ assert_close(cyclic(30_000, 0.1, 0.35, step_size_up=10_000, mode="triangular2"),
 assert_close(cyclic(10_000, 0.1, 0.35, step_size_up=10_000, mode="exp_range", gamma=0.9999),
              0.1 + 0.25 * 0.9999**10_000, name="exp_range at the first peak")
 assert_close(cyclic(3, 0.0, 1.0, step_size_up=2, step_size_down=6), 1 - 1 / 6, name="unequal up and down")
-try:
-    cyclic(0, 0.1, 0.35, mode="sawtooth")
-except ValueError:
-    pass
-else:
-    raise AssertionError("an unknown mode should raise ValueError")
+assert_raises(ValueError, lambda: cyclic(0, 0.1, 0.35, mode="sawtooth"), "cyclic with an unknown mode")
 print("cyclic: visible tests passed")
 ### BEGIN HIDDEN TESTS
 from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_values
@@ -866,12 +851,9 @@ assert_close(lr_range_test(_quadratic_to_batch_mean, {"w": np.array([0.0])},
 params_before = {"w": np.array([1.0, 2.0])}
 lr_range_test(_quadratic_to_batch_mean, params_before, [(np.zeros(2), None)] * 2, [-1.0, -1.0])
 assert_unchanged(np.array([1.0, 2.0]), params_before["w"], name="params['w']")
-try:
-    lr_range_test(_quadratic_to_batch_mean, {"w": np.zeros(1)}, zero_batches[:2], [0.0, 0.0, 0.0])
-except ValueError:
-    pass
-else:
-    raise AssertionError("too few batches should raise ValueError")
+assert_raises(ValueError,
+              lambda: lr_range_test(_quadratic_to_batch_mean, {"w": np.zeros(1)}, zero_batches[:2], [0.0, 0.0, 0.0]),
+              "lr_range_test with fewer batches than learning rates")
 print("lr_range_test: visible tests passed")
 ### BEGIN HIDDEN TESTS
 from autograder.grader.harness import Case, check_against_reference, check_raises, reference

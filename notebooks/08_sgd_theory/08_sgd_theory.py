@@ -43,7 +43,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course.checks import assert_close, assert_unchanged
+from course.checks import assert_close, assert_raises, assert_unchanged
 from course.config import grading_mode, pick
 
 print("grading mode (small, fast experiments):", grading_mode())
@@ -354,12 +354,7 @@ assert_close(minibatch_gradient_variance(G_hand, 2, replace=False), 0.0, name="B
 assert_close(minibatch_gradient_variance(np.array([[0.0], [0.0], [3.0]]), 2, replace=False), 0.5,
              name="pairs without replacement, enumerated by hand")
 for bad in (0, 2.5):
-    try:
-        minibatch_gradient_variance(G_hand, bad)
-    except ValueError:
-        pass
-    else:
-        raise AssertionError(f"batch_size={bad} should raise ValueError")
+    assert_raises(ValueError, lambda: minibatch_gradient_variance(G_hand, bad), f"batch_size={bad}")
 print("minibatch_gradient_variance: visible tests passed")
 ### BEGIN HIDDEN TESTS
 from autograder.grader.harness import Case, check_against_reference, check_raises
