@@ -131,13 +131,6 @@ class Course:
         temporary.write_text(json.dumps(status, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(temporary, path)
 
-    def gradebook_path(self):
-        url = self.coursedir().db_url
-        prefix = "sqlite:///"
-        if not url.startswith(prefix):
-            return None
-        return Path(url[len(prefix) :].split("?", 1)[0])
-
 
 def prepare_environment():
     """Make `autograder`, `course` and `solutions` importable here, and nbgrader's tools findable.

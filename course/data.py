@@ -36,7 +36,6 @@ TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
 TEST_BATCH = "test_batch"
 META_FILE = "batches.meta"
 CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
-IMAGE_SHAPE = (32, 32, 3)
 ROW_LENGTH = 3072
 
 CIFAR10 = namedtuple("CIFAR10", "X_train y_train X_test y_test class_names")

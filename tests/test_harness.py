@@ -11,7 +11,6 @@ from autograder.grader.harness import (
     check_that,
     recording,
     reference,
-    run_optimizer,
 )
 
 
@@ -96,14 +95,6 @@ def test_verdicts_are_recorded_while_recording():
         ("triple", False, 2),
     ]
     assert lines[1]["failures"] and all("values differ" in f for f in lines[1]["failures"])
-
-
-def test_run_optimizer_stacks_iterates():
-    def sgd(w, dw, state=None, lr=0.1):
-        return w - lr * dw, state
-
-    path = run_optimizer(sgd, [1.0, 2.0], np.ones((3, 2)), {"lr": 0.5})
-    np.testing.assert_allclose(path, [[1, 2], [0.5, 1.5], [0, 1], [-0.5, 0.5]])
 
 
 def sgd_pure(w, dw, state=None, lr=0.1):

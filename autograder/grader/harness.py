@@ -182,19 +182,6 @@ def schedule_values(schedule):
     return values
 
 
-def run_optimizer(step_fn, w0, gradients, hparams):
-    """Apply `step_fn(w, dw, state, **hparams)` for each gradient; return the stacked iterates.
-
-    w0: (D,) start; gradients: (T, D) fixed gradient sequence; returns (T + 1, D).
-    Fixed gradients make two optimizers comparable step by step without a loss function.
-    """
-    w, state, path = np.array(w0, dtype=float), None, [np.array(w0, dtype=float)]
-    for dw in gradients:
-        w, state = step_fn(w, dw, state, **hparams)
-        path.append(np.array(w, dtype=float))
-    return np.stack(path)
-
-
 def _as_case(case):
     if isinstance(case, Case):
         return case

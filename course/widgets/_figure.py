@@ -24,7 +24,6 @@ render draws in full.
 
 from __future__ import annotations
 
-import contextlib
 import struct
 import time
 import zlib
@@ -83,7 +82,6 @@ class FigureImage:
         fig: the matplotlib Figure (Agg canvas).
         image: ``ipywidgets.Image`` showing the latest render.
         render_count: number of renders so far.
-        full_draw_count: how many of those redrew the static part too.
         last_render_seconds: wall time of the latest render (draw + PNG encoding).
     """
 
@@ -101,10 +99,7 @@ class FigureImage:
         self._on_top = []
         self._base = None
         self._background = None
-        self._hold = 0
-        self._pending = False
         self.render_count = 0
-        self.full_draw_count = 0
         self.last_render_seconds = float("nan")
 
     def clear(self):
@@ -152,24 +147,6 @@ class FigureImage:
         """Mark the layer artists changed: the next render redraws them onto the base."""
         self._background = None
 
-    @contextlib.contextmanager
-    def hold(self):
-        """Defer renders inside the block to a single one at its end.
-
-        Use it when changing several controls at once from Python::
-
-            with race.figure.hold():
-                race.sliders["sgd"]["lr"].value = 0.01
-                race.sliders["adam"]["lr"].value = 0.1
-        """
-        self._hold += 1
-        try:
-            yield self
-        finally:
-            self._hold -= 1
-            if self._hold == 0 and self._pending:
-                self.render()
-
     def render(self, full=False):
         """Draw the figure and publish it as PNG into ``self.image``.
 
@@ -177,10 +154,6 @@ class FigureImage:
             full: redraw every artist even if the cached background is valid
                 (used by benchmarks to measure the cost blitting saves).
         """
-        if self._hold:
-            self._pending = True
-            return
-        self._pending = False
         start = time.perf_counter()
         with figure_style(self.scale):
             self._render(full)
@@ -194,7 +167,6 @@ class FigureImage:
             self.canvas.draw()
             self._base = self.canvas.copy_from_bbox(self.fig.bbox)
             self._background = None
-            self.full_draw_count += 1
         renderer = self.canvas.get_renderer()
         if self._background is None:
             self.canvas.restore_region(self._base)
