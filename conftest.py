@@ -20,6 +20,7 @@ _TIER_MARKERS_BY_FILE = {
     "test_full_and_zero_marks.py": ("grading",),
     "test_hostile_class.py": ("grading", "slow"),
     "test_hidden_coverage.py": ("grading",),
+    "test_student_bundle.py": ("grading",),
     "test_sandbox.py": ("grading",),
     "test_dask_grading.py": ("grading", "slow"),
     "test_claims.py": ("slow",),

@@ -1,4 +1,5 @@
-"""`python -m autograder` / `optdl-autograder`: release, collect, grade, feedback, report, demo.
+"""`python -m autograder` / `optdl-autograder`: release, student-bundle, collect, grade, feedback,
+report, demo.
 
 Each subcommand is a thin layer over nbgrader's NbGraderAPI on one course folder (--course,
 default: the current directory, which must hold nbgrader_config.py). See autograder/README.md.
@@ -47,6 +48,15 @@ def _parser():
 
     sub = command("release", _release, "write student versions into release/ and check them for leaks")
     sub.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every lesson")
+
+    sub = command(
+        "student-bundle",
+        _student_bundle,
+        "the student edition: released lessons, a wheel of `course` alone, README, requirements (+ zip)",
+    )
+    sub.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every lesson")
+    sub.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write (and DIR.zip)")
+    sub.add_argument("--no-zip", action="store_true", help="write the folder only")
 
     sub = command("collect", _collect, "import LMS downloads (a zip or a folder) into submitted/")
     sub.add_argument("source", metavar="ZIP_OR_DIR")
@@ -205,6 +215,24 @@ def _release(args):
                 f"{result.assignment}: released in {result.seconds:.1f} s, no solution or hidden test found"
             )
     return 1 if failed else 0
+
+
+def _student_bundle(args):
+    from .bundle import BundleLeak, build_student_bundle
+
+    course = Course.open(args.course)
+    try:
+        bundle = build_student_bundle(course, args.out, args.assignments, make_zip=not args.no_zip)
+    except BundleLeak as error:
+        print(f"LEAK: {error}", file=sys.stderr)
+        return 1
+    for name in bundle.files:
+        print(f"  {name}  ({(bundle.folder / name).stat().st_size:,} bytes)")
+    print(f"wrote {bundle.folder} ({len(bundle.lessons)} lesson(s), no solution or hidden test found)")
+    if bundle.zip_path:
+        print(f"wrote {bundle.zip_path} ({bundle.zip_path.stat().st_size:,} bytes)")
+    print(f"students install with: {bundle.install_command}")
+    return 0
 
 
 def _collect(args):

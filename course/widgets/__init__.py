@@ -63,7 +63,7 @@ Rendering: one matplotlib Figure per widget, drawn with Agg into an
 
 from ._controls import GridFloatSlider, GridLogSlider, set_slider, snap_linear, snap_log
 from ._style import OKABE_ITO, OPTIMIZER_COLORS, format_number, optimizer_color, presentation
-from .batch_noise import BatchNoiseExplorer, least_squares_problem, minibatch_gradient_variance
+from .batch_noise import BatchNoiseExplorer, least_squares_problem
 from .gd_stepper import GDStepper, quartic
 from .presets import PRESETS, tune_lr
 from .race import OptimizerRace, run_optimizer
@@ -80,7 +80,6 @@ __all__ = [
     "run_optimizer",
     "schedule_values",
     "least_squares_problem",
-    "minibatch_gradient_variance",
     "presentation",
     "OKABE_ITO",
     "OPTIMIZER_COLORS",

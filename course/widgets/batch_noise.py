@@ -50,29 +50,6 @@ def default_batch_sizes(n_examples):
     return sizes
 
 
-def minibatch_gradient_variance(per_example, batch_size, replace=False):
-    """Theoretical trace of Cov[mean of a minibatch of per-example gradients].
-
-    tr Σ / B, times (N − B)/(N − 1) when sampling without replacement, where Σ
-    is the population covariance (1/N)·Σ_i (g_i − ḡ)(g_i − ḡ)ᵀ.
-
-    Args:
-        per_example: array (N, D) of per-example gradients at one point.
-        batch_size: B, 1 ≤ B ≤ N (any B ≥ 1 with replacement).
-
-    Example::
-
-        grads, X, y = least_squares_problem(512)
-        G = grads(np.zeros(2))                       # (512, 2)
-        minibatch_gradient_variance(G, 1) / minibatch_gradient_variance(G, 32)   # ≈ 32·(511/480)
-    """
-    n = per_example.shape[0]
-    total = float(np.sum(per_example.var(axis=0)))
-    if replace:
-        return total / batch_size
-    return total / batch_size * (n - batch_size) / (n - 1)
-
-
 class BatchNoiseExplorer(WidgetBase):
     """Minibatch gradients around the full gradient; their spread shrinks as 1/B.
 
@@ -87,6 +64,12 @@ class BatchNoiseExplorer(WidgetBase):
         seed: seed of the draws ("resample" adds 1).
         replace: sample each minibatch with replacement (default: without, as an
             epoch of shuffled minibatches does).
+        variance: ``variance(per_example, batch_size, replace=...) -> float``, the
+            theoretical tr Cov of a minibatch mean: your ``minibatch_gradient_variance``
+            from lesson 08 (``course`` does not hold the answer). Its values are drawn as
+            the "theory" line and stored in ``theory_variance``. Without it (None) the
+            right panel shows the measured values and a 1/B guide through the measured
+            B = 1 value, and ``theory_variance`` is None.
 
     Controls:
         ``sliders["batch_size"]``, ``sliders["n_draws"]``, ``replace_checkbox``,
@@ -97,7 +80,9 @@ class BatchNoiseExplorer(WidgetBase):
         minibatch_grads: array (n_draws, 2) for the current batch size.
         scatter: the PathCollection of the left plot (``get_offsets()`` equals
             ``minibatch_grads``).
-        measured_variance, theory_variance: ``{B: tr Cov}`` over batch sizes.
+        measured_variance: ``{B: tr Cov}`` over batch sizes, measured from the draws.
+        theory_variance: ``{B: variance(per_example, B, replace)}``, or None without
+            ``variance``.
 
     Example::
 
@@ -109,15 +94,33 @@ class BatchNoiseExplorer(WidgetBase):
 
         # your own problem: per-example gradients of logistic regression, say
         noise = BatchNoiseExplorer(lambda w: my_per_example_grads(w, X, y), w=np.array([0.5, -1.0]))
+
+        # lesson 08: compare the draws with your formula
+        noise = BatchNoiseExplorer(variance=minibatch_gradient_variance)
     """
 
-    def __init__(self, per_example_grads=None, w=None, batch_sizes=None, n_draws=200, seed=0, replace=False):
+    def __init__(
+        self,
+        per_example_grads=None,
+        w=None,
+        batch_sizes=None,
+        n_draws=200,
+        seed=0,
+        replace=False,
+        variance=None,
+    ):
         if per_example_grads is None:
             per_example_grads, _, _ = least_squares_problem()
         if not callable(per_example_grads):
             raise ValueError(
                 f"per_example_grads must be a function w -> array (N, 2), got {per_example_grads!r}"
             )
+        if variance is not None and not callable(variance):
+            raise ValueError(
+                f"variance must be a function (per_example, batch_size, replace=...) -> float, "
+                f"such as your minibatch_gradient_variance, or None; got {variance!r}"
+            )
+        self.variance = variance
         w = np.zeros(2) if w is None else np.asarray(w, dtype=float)
         if w.shape != (2,):
             raise ValueError(f"w must have shape (2,), got {w.shape}")
@@ -211,10 +214,26 @@ class BatchNoiseExplorer(WidgetBase):
         for b, d in self._draws.items():
             value = float(np.sum(d.var(axis=0)))
             self.measured_variance[b] = value if value > floor else 0.0
-        self.theory_variance = {
-            b: minibatch_gradient_variance(self.per_example, b, replace) for b in self.batch_sizes
-        }
+        self.theory_variance = None if self.variance is None else self._theory(replace)
         self._update_variance_plot()
+
+    def _theory(self, replace):
+        theory = {}
+        for b in self.batch_sizes:
+            value = self.variance(self.per_example, b, replace=replace)
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"variance(per_example, {b}, replace={replace}) returned {value!r}, not a number"
+                ) from None
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(
+                    f"variance(per_example, {b}, replace={replace}) returned {value}: "
+                    "a variance is finite and >= 0"
+                )
+            theory[b] = value
+        return theory
 
     def _resample(self):
         self._draw_all()
@@ -229,14 +248,17 @@ class BatchNoiseExplorer(WidgetBase):
         self.ellipse_line.set_data(*self._ellipse(np.cov(self.minibatch_grads.T), mean))
         self.current_point.set_data([b], [max(self.measured_variance[b], 1e-300)])
         self.current_point.set_visible(self.measured_variance[b] > 0)
-        theory = self.theory_variance[b]
+        theory = (
+            f"theory {self.theory_variance[b]:.4g}"
+            if self.theory_variance is not None
+            else "theory: pass variance=your minibatch_gradient_variance"
+        )
         self.ax_scatter.title.set_text(f"{len(self.minibatch_grads)} minibatch gradients, B = {b}")
         self.figure.invalidate_layer()
         self._set_status(
             f"B = {b}: mean of minibatch gradients ({mean[0]:+.4f}, {mean[1]:+.4f}) vs full gradient "
             f"({self.full_grad[0]:+.4f}, {self.full_grad[1]:+.4f}); "
-            f"tr Cov measured {self.measured_variance[b]:.4g}, "
-            f"theory {theory:.4g}"
+            f"tr Cov measured {self.measured_variance[b]:.4g}, {theory}"
         )
         self.figure.render()
 
@@ -324,12 +346,16 @@ class BatchNoiseExplorer(WidgetBase):
 
     def _update_variance_plot(self):
         sizes = np.array(self.batch_sizes, dtype=float)
-        theory = np.array([self.theory_variance[b] for b in self.batch_sizes])
         measured = np.array([self.measured_variance[b] for b in self.batch_sizes])
+        if self.theory_variance is not None:
+            theory = np.array([self.theory_variance[b] for b in self.batch_sizes])
+            label = "theory: tr Σ / B" + ("" if self.replace_checkbox.value else " · (N−B)/(N−1)")
+        else:  # a guide, not the formula: the measured B = 1 value divided by B
+            theory = self.measured_variance[self.batch_sizes[0]] * self.batch_sizes[0] / sizes
+            label = f"1/B guide through B = {self.batch_sizes[0]}"
         keep = theory > 0  # B = N without replacement has no noise: not on a log axis
         self.theory_line.set_data(sizes[keep], theory[keep])
         self.measured_line.set_data(sizes[measured > 0], measured[measured > 0])
-        label = "theory: tr Σ / B" + ("" if self.replace_checkbox.value else " · (N−B)/(N−1)")
         self.theory_line.set_label(label)
         positive = np.concatenate([theory[keep], measured[measured > 0]])
         limits = (10.0 ** np.floor(np.log10(positive.min())), 10.0 ** np.ceil(np.log10(positive.max())))

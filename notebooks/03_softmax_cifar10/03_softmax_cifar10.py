@@ -1086,8 +1086,10 @@ show_templates(params_mb["W"], class_names, f"Rows of W after minibatch SGD, as 
 # $(\hat{\mathbf p}_n - \mathbf t_n)^\top\mathbf U\mathbf x_n$.
 #
 # Suggested experiments: move the batch-size slider from 1 to the full batch and watch the
-# cloud shrink like $1/\sqrt B$ (its variance like $1/B$); note how far from the full gradient
-# a $B=1$ gradient can point (its component along $\mathbf U_1$ can even have the wrong sign).
+# cloud shrink like $1/\sqrt B$ (its variance like $1/B$: the printed $B\times$ variance stays
+# nearly constant while $B \ll N$); note how far from the full gradient a $B=1$ gradient can point
+# (its component along $\mathbf U_1$ can even have the wrong sign). Lesson 08 derives the
+# variance exactly.
 
 # %%
 from course.widgets import BatchNoiseExplorer
@@ -1112,10 +1114,10 @@ def per_example_grads(w):
 
 noise = BatchNoiseExplorer(per_example_grads, n_draws=300)
 print(f"full gradient in the (U1, U2) plane: {noise.full_grad} (its norm |dL/dW| = {np.linalg.norm(dW_start):.4f})")
-print(f"{'B':>4} | {'measured tr Cov':>15} | {'theory':>9} | share of minibatch gradients with the wrong sign along U1")
+print(f"{'B':>4} | {'measured tr Cov':>15} | {'B x tr Cov':>11} | share of minibatch gradients with the wrong sign along U1")
 for B in (1, 16, 128, n_noise):
     noise.sliders["batch_size"].value = B
     wrong_sign = float(np.mean(noise.minibatch_grads[:, 0] < 0))
-    print(f"{B:>4} | {noise.measured_variance[B]:15.2e} | {noise.theory_variance[B]:9.2e} | {wrong_sign:.1%}")
+    print(f"{B:>4} | {noise.measured_variance[B]:15.2e} | {noise.measured_variance[B] * B:11.2e} | {wrong_sign:.1%}")
 noise.sliders["batch_size"].value = 1
 noise

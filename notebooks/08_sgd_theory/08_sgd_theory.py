@@ -1103,5 +1103,6 @@ rng_live = np.random.default_rng(3)
 X_live = rng_live.normal(size=(512, 2)) * np.array([1.0, 0.5])
 y_live = (X_live @ np.array([2.0, -1.0]) + 0.5 * rng_live.normal(size=512) > 0).astype(float)
 noise_explorer = BatchNoiseExplorer(lambda w: per_example_gradients(w, X_live, y_live, loss="logistic"),
-                                    w=np.array([0.5, 0.5]), n_draws=300)
+                                    w=np.array([0.5, 0.5]), n_draws=300,
+                                    variance=minibatch_gradient_variance)  # your formula: the theory line
 noise_explorer
