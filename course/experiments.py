@@ -17,10 +17,30 @@ from collections import namedtuple
 
 import numpy as np
 
+from course.data import load_cifar10
 from course.mlp import mlp_evaluate
 from course.training import train
 
 Split = namedtuple("Split", "X_train y_train X_val y_val")
+
+#: Training images of the full CIFAR-10 (what ``n_train=None`` asks for).
+FULL_CIFAR10_TRAIN = 50_000
+
+ClaimSize = namedtuple("ClaimSize", "n_train n_val epochs seeds")
+
+#: The size at which ``tests/test_claims.py`` checks what lessons 04-07 claim about their
+#: two-layer-network comparisons: training images (validation included), validation images,
+#: epochs per run and seeds. Grading mode runs the lessons' comparisons smaller, as a smoke test;
+#: the lessons print this size so that a reader knows where a claim was checked.
+CLAIM_SIZE = ClaimSize(n_train=5_000, n_val=1_000, epochs=6, seeds=5)
+
+
+def describe_claim_size(size=CLAIM_SIZE):
+    """One line for a lesson: where and at what size its claims are checked."""
+    return (
+        f"tests/test_claims.py checks this section's claims on {size.n_train - size.n_val:,} training and "
+        f"{size.n_val:,} validation images, {size.epochs} epochs per run, over {size.seeds} seeds"
+    )
 
 
 def split_validation(X, y, n_val, *, seed=0):
@@ -30,6 +50,38 @@ def split_validation(X, y, n_val, *, seed=0):
     order = np.random.default_rng(seed).permutation(len(X))
     val, keep = np.sort(order[:n_val]), np.sort(order[n_val:])
     return Split(X[keep], y[keep], X[val], y[val])
+
+
+def load_split(n_train, n_val, *, n_test=None, seed=0, data_dir=None, announce=print):
+    """Load CIFAR-10 for a comparison and carve a validation split out of its training images.
+
+    n_train: training images to load, the validation split included (None: all there are, 50,000
+             for the full set); n_val: how many of them form the validation split; n_test: test
+             images (None: all).
+    When the folder holds fewer training images than n_train (the course's 5,085-image subset, in
+    full mode), all of them are used and n_val is scaled by the same fraction; `announce` (print by
+    default) receives one line that says so. Returns (data, split): the CIFAR10 tuple of
+    course.data.load_cifar10 and a Split of its training images.
+    """
+    if not 0 < n_val < (n_train or FULL_CIFAR10_TRAIN):
+        raise ValueError(f"n_val must be between 1 and n_train - 1, got n_val={n_val} for n_train={n_train}")
+    try:
+        data = load_cifar10(data_dir, n_train=n_train, n_test=n_test, progress=False)
+    except ValueError:
+        if n_train is None:
+            raise
+        data = load_cifar10(data_dir, n_train=None, n_test=n_test, progress=False)  # all there are
+    wanted = n_train or FULL_CIFAR10_TRAIN
+    found = len(data.y_train)
+    if found < wanted:
+        scaled = max(1, min(found - 1, round(n_val * found / wanted)))
+        announce(
+            f"asked for {wanted:,} training images, the CIFAR-10 folder holds {found:,} (a subset?): "
+            f"using all {found:,}, {scaled:,} of them for validation (the fraction asked, "
+            f"{n_val:,} of {wanted:,}); the results are noisier than with the full data"
+        )
+        n_val = scaled
+    return data, split_validation(data.X_train, data.y_train, n_val, seed=seed)
 
 
 def fit(

@@ -8,7 +8,7 @@ course.training.train in float32.
 import numpy as np
 import pytest
 
-from course.experiments import best, fit, split_validation, sweep, sweep_table
+from course.experiments import best, fit, load_split, split_validation, sweep, sweep_table
 from course.mlp import PARAM_NAMES, init_mlp, mlp_accuracy, mlp_evaluate, mlp_loss, mlp_scores
 from course.training import train
 from solutions.optim import OPTIMIZERS
@@ -183,3 +183,49 @@ def test_sweep_picks_the_lowest_validation_loss_and_survives_divergence():
     assert losses[0.1] < losses[1e-4]
     assert best(results)[0] == 0.1
     assert "<- lowest validation loss" in sweep_table(results).splitlines()[2]
+
+
+def write_cifar_like(folder, per_batch):
+    """Five training batches and a test batch of `per_batch` random images each, official format."""
+    import pickle
+
+    from course import data
+
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name in data.TRAIN_BATCHES + (data.TEST_BATCH,):
+        rows = rng.integers(0, 256, size=(per_batch, 3072), dtype=np.uint8)
+        labels = [int(v) for v in rng.integers(0, 10, per_batch)]
+        batch = {b"batch_label": b"testing batch", b"labels": labels, b"data": rows}
+        (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
+    names = [name.encode() for name in data.CLASS_NAMES]
+    (folder / data.META_FILE).write_bytes(pickle.dumps({b"label_names": names}, protocol=2))
+    return folder
+
+
+def test_load_split_uses_what_a_subset_holds_and_says_so(tmp_path):
+    """Full mode on a subset (15,000 asked, 5,085 there): all images, validation scaled, one line."""
+    folder = write_cifar_like(tmp_path / "cifar-10-batches-py", per_batch=12)  # 60 training images
+    said = []
+    data, split = load_split(150, n_val=50, data_dir=folder, announce=said.append)
+    assert len(data.y_train) == 60
+    assert (len(split.y_train), len(split.y_val)) == (40, 20)  # 50 of 150 asked: a third of the 60
+    assert len(said) == 1 and "asked for 150" in said[0] and "holds 60" in said[0] and "20 of them" in said[0]
+    # None asks for the full 50,000: 5,000 of them for validation becomes 6 of the 60
+    _, split = load_split(None, n_val=5_000, data_dir=folder, announce=said.append)
+    assert (len(split.y_train), len(split.y_val)) == (54, 6) and "asked for 50,000" in said[-1]
+
+
+def test_load_split_takes_exactly_what_was_asked_when_it_is_there(tmp_path):
+    folder = write_cifar_like(tmp_path / "cifar-10-batches-py", per_batch=12)
+    said = []
+    data, split = load_split(30, n_val=10, n_test=5, data_dir=folder, announce=said.append)
+    assert said == []
+    assert (len(data.y_train), len(split.y_train), len(split.y_val), len(data.y_test)) == (30, 20, 10, 5)
+    # the split is split_validation's, so the lessons and the claim tests draw the same images
+    expected = split_validation(data.X_train, data.y_train, 10, seed=0)
+    np.testing.assert_array_equal(split.y_val, expected.y_val)
+    with pytest.raises(ValueError, match="n_val"):
+        load_split(30, n_val=30, data_dir=folder)
+    with pytest.raises(ValueError, match="n_test"):  # too few test images is not scaled: an error
+        load_split(30, n_val=10, n_test=100, data_dir=folder)
