@@ -17,8 +17,7 @@ import numpy as np
 def lr_range_test(loss_fn, params, batches, exponents):
     """Run the range test; return the minibatch loss recorded at each step.
 
-    loss_fn:   loss_fn(params, X_batch, y_batch) -> (loss, grads); params and grads are dicts
-               of arrays with the same keys (the protocol of course.training.train).
+    loss_fn:   a course.protocols.LossFunction: loss_fn(params, X_batch, y_batch) -> (loss, grads).
     params:    dict of initial arrays, e.g. {"W": (K, D), "b": (K,)}; not modified.
     batches:   an iterable of (X_batch, y_batch) pairs, at least len(exponents) of them; step i
                uses the i-th pair (a list, or an iterator such as iter(loader)).

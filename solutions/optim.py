@@ -1,14 +1,8 @@
 """Optimizers as pure functions of (parameters, gradient, state), numerically equal to torch.optim.
 
-Every optimizer has the signature::
-
-    w_next, state = name(w, dw, state=None, **hparams)
-
-- ``w``: parameters, any shape (D,) / (K, D) / ...; ``dw``: gradient of the loss at ``w``, same shape.
-- ``state``: ``None`` on the first call, afterwards the dict the previous call returned.
-- Pure (optax style): ``w``, ``dw`` and the passed ``state`` are never modified; the returned
-  state is a new dict holding new arrays. The learning rate and every other hyperparameter may
-  change from one call to the next (that is how a schedule is applied).
+Every optimizer is a ``course.protocols.Optimizer``: ``w_next, state = name(w, dw, state=None,
+**hparams)``, pure (optax style: nothing passed in is modified), with hyperparameters that may
+change from one call to the next. The docstrings below give only what each adds to it.
 
 Conventions are torch.optim's (torch 2.x, ``foreach=False``/single-tensor code path):
 
@@ -157,11 +151,7 @@ def sgd(w, dw, state=None, *, lr=1e-3, weight_decay=0.0):
 
     Equals ``torch.optim.SGD(params, lr, momentum=0, weight_decay=weight_decay)``.
 
-    Inputs:
-    - w: parameters, array of any shape.
-    - dw: gradient at w, same shape.
-    - state: None or the dict returned by the previous call (it only counts steps).
-    Returns (w_next, state) with w_next of w's shape.
+    A ``course.protocols.Optimizer``; its state only counts steps.
     """
     lr = non_negative(lr, "lr")
     weight_decay = non_negative(weight_decay, "weight_decay")
@@ -184,8 +174,7 @@ def momentum(w, dw, state=None, *, lr=1e-3, momentum=0.9, dampening=0.0, weight_
     Because lr multiplies the buffer only at the update, this is the seed-000/001 form
     ``v ← γ·v + lr·g, w ← w − v`` only while lr is constant.
 
-    Inputs: w, dw as in sgd; state None or the previous call's dict.
-    Returns (w_next, state); state["momentum_buffer"] has w's shape (None until a step with
+    A ``course.protocols.Optimizer``; state["momentum_buffer"] has w's shape (None until a step with
     momentum > 0).
     """
     lr = non_negative(lr, "lr")
@@ -213,8 +202,7 @@ def nesterov(w, dw, state=None, *, lr=1e-3, momentum=0.9, weight_decay=0.0):
     seed 003's reformulation of NAG in shifted parameters ŵ = w + momentum·v; see
     nesterov_lookahead for the original form.
 
-    Inputs: w, dw as in sgd; state None or the previous call's dict.
-    Returns (w_next, state).
+    A ``course.protocols.Optimizer``.
     """
     lr = non_negative(lr, "lr")
     momentum = positive(momentum, "momentum", note="torch requires it for Nesterov momentum")
@@ -275,8 +263,7 @@ def adagrad(
     The accumulator starts at ``initial_accumulator_value`` (fixed at the first call, as in torch
     where it is set at construction).
 
-    Inputs: w, dw as in sgd; state None or the previous call's dict.
-    Returns (w_next, state) with state["sum"] of w's shape.
+    A ``course.protocols.Optimizer``; its state holds state["sum"] of w's shape.
     """
     lr = non_negative(lr, "lr")
     lr_decay = non_negative(lr_decay, "lr_decay")
@@ -303,8 +290,7 @@ def rmsprop(
     ``momentum_buffer ← momentum·momentum_buffer + g/denom`` (starts at 0, unlike SGD's) and
     ``w ← w − lr·momentum_buffer``.
 
-    Inputs: w, dw as in sgd; state None or the previous call's dict.
-    Returns (w_next, state) with square_avg (and grad_avg, momentum_buffer when used).
+    A ``course.protocols.Optimizer``; its state holds square_avg (and grad_avg, momentum_buffer when used).
     """
     lr = non_negative(lr, "lr")
     eps = non_negative(eps, "eps")
@@ -341,8 +327,7 @@ def adadelta(w, dw, state=None, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
     ``acc_delta ← ρ·acc_delta + (1 − ρ)·delta²``; ``w ← w − lr·delta``.
     The "no learning rate" method of the paper is lr = 1 (torch's default).
 
-    Inputs: w, dw as in sgd; state None or the previous call's dict.
-    Returns (w_next, state) with square_avg and acc_delta of w's shape.
+    A ``course.protocols.Optimizer``; its state holds square_avg and acc_delta of w's shape.
     """
     lr = non_negative(lr, "lr")
     rho = in_interval(rho, "rho", 0.0, 1.0)
@@ -378,8 +363,7 @@ def adam(
     decoupled_weight_decay=True, which is AdamW. amsgrad=True uses the running maximum of v
     (state max_exp_avg_sq) in the denominator (Reddi et al. 2018).
 
-    Inputs: w, dw as in sgd; state None or the previous call's dict.
-    Returns (w_next, state).
+    A ``course.protocols.Optimizer``.
     """
     lr = non_negative(lr, "lr")
     beta1, beta2 = _betas(betas)
@@ -411,8 +395,7 @@ def adamw(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
     gradient alone. Note the decay is scaled by lr (torch's convention), not by a separate factor.
     It is adam with decoupled_weight_decay=True, as torch's AdamW is Adam with that flag.
 
-    Inputs: w, dw as in sgd; state None or the previous call's dict.
-    Returns (w_next, state).
+    A ``course.protocols.Optimizer``.
     """
     return adam(
         w,
@@ -445,8 +428,7 @@ def nadam(
     (state mu_product = Π μ_i). With ``v̂ = v/(1 − β2^t)`` and ``denom = √v̂ + eps``:
     ``w ← w − lr·(1 − μ_t)/(1 − Πμ_{≤t}) · g/denom − lr·μ_{t+1}/(1 − Πμ_{≤t+1}) · m/denom``.
 
-    Inputs: w, dw as in sgd; state None or the previous call's dict.
-    Returns (w_next, state).
+    A ``course.protocols.Optimizer``.
     """
     lr = non_negative(lr, "lr")
     beta1, beta2 = _betas(betas)
@@ -478,8 +460,7 @@ def adam_no_bias_correction(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), e
     With m = v = 0 at the start the first steps are too small by (1 − β1)/√(1 − β2) ≈ 3.2 at
     the defaults; this is what bias correction fixes. weight_decay is L2 as in adam.
 
-    Inputs: w, dw as in sgd; state None or the previous call's dict.
-    Returns (w_next, state).
+    A ``course.protocols.Optimizer``.
     """
     lr = non_negative(lr, "lr")
     beta1, beta2 = _betas(betas)

@@ -1,8 +1,7 @@
 """Learning-rate schedules as plain functions of the step count, equal to torch.optim.lr_scheduler.
 
-Every schedule is ``lr = name(t, lr0, ...)`` where ``t`` is the number of ``scheduler.step()``
-calls made so far (t = 0 right after construction) and ``lr`` is what torch's
-``scheduler.get_last_lr()[0]`` reports at that moment. Closed forms are used where they agree
+Every schedule is a ``course.protocols.Schedule``: ``lr = name(t, lr0, ...)``, t the number of
+``scheduler.step()`` calls so far, lr what torch's ``get_last_lr()[0]`` reports then. Closed forms are used where they agree
 with torch's chained (recursive) updates (measured: ≤ 2e-15 relative in the tested ranges, e.g.
 exponential decay over 2,000 steps); CosineAnnealingLR's recursion is iterated (memoized)
 because its closed form drifts from it by ~3e-16·t relative to lr0.

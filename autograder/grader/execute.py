@@ -183,14 +183,24 @@ class StudentFunction:
 
 
 def run_hidden(code, test_name, session, deadline):
-    """Run one hidden-test block here; {"passed", "failures", "message", "checks"}."""
+    """Run one hidden-test block here; {"passed", "failures", "message", "checks", "misconceptions"}.
+
+    Each student function is a harness.StandIn around its sandbox proxy, so that a failed check
+    can rerun the block's calls with the bank's known-wrong variants (here, never in the sandbox).
+    "checks" holds each check's per-case results and the misconceptions it found.
+    """
     import numpy
 
     namespace = {"__name__": "hidden_tests", "np": numpy}
     for name in student_names(code):
-        namespace[name] = StudentFunction(session, name, deadline)
+        namespace[name] = harness.StandIn(name, StudentFunction(session, name, deadline))
     message = ""
-    with harness.recording() as checks, warnings.catch_warnings(), numpy.errstate(all="ignore"):
+    with (
+        harness.recording() as checks,
+        harness.fingerprinting(namespace.values()),
+        warnings.catch_warnings(),
+        numpy.errstate(all="ignore"),
+    ):
         warnings.simplefilter("ignore")
         try:
             exec(compile(code, f"<hidden tests of {test_name}>", "exec"), namespace)
@@ -211,6 +221,7 @@ def run_hidden(code, test_name, session, deadline):
         "failures": failures,
         "message": message or "; ".join(failures),
         "checks": checks,
+        "misconceptions": sorted({m["key"] for check in checks for m in check.get("misconceptions", [])}),
     }
 
 
