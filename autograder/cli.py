@@ -111,6 +111,12 @@ def _parser():
     )
     sub.add_argument("--png", type=Path, help="also draw the score histogram into this PNG")
 
+    sub = command("similarity", _similarity, "rank pairs of submissions by shared solution code (copydetect)")
+    sub.add_argument("assignment", metavar="ASSIGNMENT")
+    sub.add_argument(
+        "--out", type=Path, metavar="DIR", help="default: grading/similarity/ in the course folder"
+    )
+
     sub = command("demo", _demo, "grade a synthetic class built from the release, and check the result")
     sub.add_argument(
         "assignment", nargs="?", metavar="ASSIGNMENT", help="default: lesson 01, else the first lesson found"
@@ -359,6 +365,15 @@ def _lms_report(course, args):
     print(text)
     if notes:
         print(notes, file=sys.stderr)
+    return 0
+
+
+def _similarity(args):
+    from .similarity import similarity, summary
+
+    course = Course.open(args.course)
+    course.resolve_assignments([args.assignment])
+    print(summary(similarity(course, args.assignment, out_dir=args.out)))
     return 0
 
 
