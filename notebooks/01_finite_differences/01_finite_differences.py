@@ -314,7 +314,49 @@ print(f"\nThe lecture's h = 0.001 gives a forward error of {seed_h_error:.1e}: f
 # step of $10^{-10}$ is *not* "more precise": round-off has already taken over. In float32
 # ($\varepsilon\approx 1.2\cdot 10^{-7}$) the best steps are far larger, which is why gradient
 # checks are done in float64.
+
+# %% [markdown]
+# ### Written question (3 points, graded by hand): why $O(h^2)$, and what happens for tiny $h$
 #
+# (a) Using the Taylor expansions of $f(x+h)$ and $f(x-h)$, show why the truncation error of the
+# central difference is $O(h^2)$ while that of the forward difference is $O(h)$.
+#
+# (b) In float32 ($\varepsilon\approx 1.2\cdot 10^{-7}$), which step $h$ would you choose for the
+# central difference of $e^x$ at $x=1$, and roughly how small can its error get? Use the error
+# model of this section, not a new experiment.
+#
+# (c) A classmate uses $h=10^{-10}$ in float64 "to be more precise". What happens, and why?
+#
+# Write your answer in the cell below (a few sentences; formulas in `$...$` are welcome).
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_central_difference_error", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** (a) $f(x\pm h) = f \pm h f' + \frac{h^2}{2} f'' \pm \frac{h^3}{6} f''' + O(h^4)$. Subtracting,
+# the even terms cancel: $\frac{f(x+h)-f(x-h)}{2h} = f' + \frac{h^2}{6} f''' + O(h^4)$, so the
+# error is $O(h^2)$. The forward difference keeps the $f''$ term:
+# $\frac{f(x+h)-f(x)}{h} = f' + \frac{h}{2} f'' + O(h^2)$, an $O(h)$ error.
+#
+# (b) $E(h)\approx \frac{h^2}{6}|f'''| + \frac{\varepsilon|f|}{2h}$ is smallest at
+# $h^* = (3\varepsilon|f|/(2|f'''|))^{1/3} = (1.5\,\varepsilon)^{1/3}$ (here $f=f'''=e$), about
+# $6\cdot 10^{-3}$ in float32, giving an error of a few times $10^{-5}$: far larger steps and far
+# larger errors than in float64, which is why gradient checks run in float64.
+#
+# (c) Round-off dominates: $f(x+h)$ and $f(x-h)$ agree in almost all digits, their difference
+# keeps an absolute error of about $\varepsilon|f|$, and dividing by $2h$ magnifies it to about
+# $\varepsilon|f|/(2h)$, around $10^{-6}$ at $h=10^{-10}$, against about $10^{-10}$ at
+# $h=10^{-5}$. Smaller $h$ is *less* precise past $h^*$.
+#
+# **Rubric (3 points).**
+# - 1 point: the Taylor argument, naming the cancellation of the even-order terms (the
+#   $f''$ term) in the central difference; a statement of the orders without a reason earns 0.5.
+# - 1 point: $h^*\sim\varepsilon^{1/3}$ from balancing the two error terms, with a float32 value
+#   of order $10^{-3}$ to $10^{-2}$ and an error of order $10^{-5}$ to $10^{-4}$ (the order of
+#   magnitude counts, not the digits); the formula alone earns 0.5.
+# - 1 point: cancellation (subtracting nearly equal numbers) amplified by $1/h$, and the
+#   conclusion that the error grows as $h$ shrinks below $h^*$.
+# ### END SOLUTION
+
+# %% [markdown]
 # ## 4. Partial derivatives and the gradient
 #
 # A loss depends on many parameters: $f:\mathbb{R}^D\to\mathbb{R}$, $f(\mathbf x)=f(x_1,\dots,x_D)$.
