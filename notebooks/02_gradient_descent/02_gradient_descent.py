@@ -521,7 +521,45 @@ if first_failure is not None:
 # plot); above it the iterates overshoot and zig-zag around $x^*$, and past a threshold the run
 # never arrives. The practical recipe from the lecture: start with a large learning rate and
 # decrease it until training is stable (lesson 07 schedules the decrease).
+
+# %% [markdown]
+# ### Written question (3 points, graded by hand): which learning rates fail on $x^4+x+2$, and why
 #
+# Use the printed values and the sweep plot above.
+#
+# (a) From which learning rate on does gradient descent from $x_0=1$ never get within $10^{-6}$ of
+# $x^*$? Compare that rate with $2/f''(x^*)$ and explain the agreement with the factor
+# $|1-\gamma f''(x^*)|$.
+#
+# (b) The "too large" run does not merely oscillate around $x^*$: it blows up. Why does a run on
+# $x^4+x+2$, once it overshoots, run away faster and faster? (Hint: how does one step change $x$
+# when $|x|$ is large?)
+#
+# Write your answer in the cell below (a few sentences; formulas in `$...$` are welcome).
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_divergent_lr", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** (a) The first failing rate in the sweep sits next to $2/f''(x^*)$ (printed above; with
+# $x^*=-(1/4)^{1/3}$, $f''(x^*)=12x^{*2}$). Near $x^*$ the error is multiplied by
+# $1-\gamma f''(x^*)$ at every step: below $1/f''(x^*)$ it shrinks monotonically, between
+# $1/f''(x^*)$ and $2/f''(x^*)$ it alternates in sign but shrinks, beyond $2/f''(x^*)$ its size
+# grows, so the iterates are pushed away from $x^*$ however close they start.
+#
+# (b) Away from the minimum the gradient $4x^3+1$ grows like $|x|^3$, so a step moves $x$ by about
+# $4\gamma|x|^3$: once $|x|$ exceeds about $1/\sqrt{2\gamma}$ the step overshoots to the other side
+# with a larger $|x|$, and the next $|x|$ is roughly $4\gamma|x|^3$. The growth is faster than
+# geometric (the curvature $12x^2$ grows too), so the run overflows within a few steps, which is
+# what the stopping reason of the "too large" run reports.
+#
+# **Rubric (3 points).**
+# - 1 point: reads the threshold off the sweep and relates it to $2/f''(x^*)$ (the value printed
+#   in the notebook, not a guessed one).
+# - 1 point: the local argument: the error factor $|1-\gamma f''(x^*)|$ exceeds 1.
+# - 1 point: the global argument: the cubic gradient (growing curvature) makes each overshoot
+#   larger than the last, so the run diverges instead of oscillating with a fixed amplitude.
+# ### END SOLUTION
+
+# %% [markdown]
 # ## 4. Gradient descent in two dimensions
 #
 # The lecture's second example: minimise
