@@ -838,6 +838,46 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# ### Written question (3 points, graded by hand): why momentum helps most when $\kappa$ is large
+#
+# Section 4 compares gradient descent (error factor $(\kappa-1)/(\kappa+1)$ per step) with the
+# tuned heavy ball ($(\sqrt\kappa-1)/(\sqrt\kappa+1)$).
+#
+# (a) About how many steps does each need to gain one decimal digit of accuracy when
+# $\kappa = 100$, and when $\kappa = 10^4$? (Use $\ln(1-x)\approx -x$ for small $x$.)
+#
+# (b) Explain *why* momentum helps on an ill-conditioned valley: what happens to the gradient
+# components along the steep and along the flat direction in the momentum buffer?
+#
+# (c) Does momentum help when $\kappa\approx 1$? Why?
+#
+# Write your answer in the cell below (a few sentences; formulas in `$...$` are welcome).
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_momentum_condition", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** (a) A factor $q$ per step needs $\ln 10/(-\ln q)$ steps per digit. For gradient descent
+# $-\ln\frac{\kappa-1}{\kappa+1}\approx 2/\kappa$, so about $1.15\,\kappa$ steps: about 115 for
+# $\kappa=100$ and about 11,500 for $\kappa=10^4$. For the heavy ball $\kappa$ is replaced by
+# $\sqrt\kappa$: about 12 and about 115. The gain, a factor $\sqrt\kappa$, grows with $\kappa$.
+#
+# (b) Gradient descent's step must be small enough for the steep direction ($\gamma<2/L$), which
+# makes progress along the flat direction ($m$) tiny. The gradient's steep component changes
+# sign from step to step (zig-zag), so it cancels in the buffer; the flat component keeps its sign,
+# so it accumulates, and the effective step along it grows to about $\gamma/(1-\mu)$. Momentum
+# damps the oscillation and accelerates the slow direction.
+#
+# (c) No: with $\kappa=1$ gradient descent with $\gamma=1/L$ reaches the minimum of the quadratic
+# in one step; there is no slow direction to accelerate, and momentum can only overshoot.
+#
+# **Rubric (3 points).**
+# - 1 point: the two orders ($\sim\kappa$ against $\sim\sqrt\kappa$ steps per digit) with numbers of
+#   the right order of magnitude for both $\kappa$ values.
+# - 1 point: the mechanism (oscillating component cancels, consistent component accumulates,
+#   larger effective step along the flat direction).
+# - 1 point: no gain at $\kappa\approx1$, with a reason.
+# ### END SOLUTION
+
+# %% [markdown]
 # ## 5. Nesterov's accelerated gradient: $O(1/k^2)$
 #
 # Lecture 002 states Nesterov's method for a convex $f$ whose gradient is $L$-Lipschitz,
