@@ -1020,7 +1020,50 @@ print(f"fast.ai's suggestion, the rate at the minimum divided by 10: {10**lowest
 # of a cyclic or one-cycle schedule. The next section uses the steepest point as the base rate
 # and the lowest-loss rate as the peak. The moving average is centred: a trailing one (the
 # average of the 10 steps *ending* at each point) draws every mark late by half a window.
+
+# %% [markdown]
+# ### Written question (3 points, graded by hand): reading your range test
 #
+# Read the range-test plot on CIFAR-10 above (your own run).
+#
+# (a) Describe the three regions of the curve: where the loss stays flat, where it falls
+# fastest, where it turns up. Give the learning rates at the boundaries, read from the plot or the
+# printed values.
+#
+# (b) Which constant learning rate do you pick for training, and why *not* the rate at the lowest
+# loss of the range test?
+#
+# (c) Which peak rate would you give a one-cycle or cosine schedule, and why may it be larger than
+# the constant rate?
+#
+# Write your answer in the cell below (a few sentences; formulas in `$...$` are welcome).
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_range_test", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** (a) Left: the rate is too small to change the weights within the test, the loss stays near its
+# start (about $\ln 10$). Middle: the loss falls, fastest at the "steepest" rate printed above.
+# Right: past the lowest smoothed loss the steps overshoot, the loss rises and soon explodes.
+#
+# (b) The steepest point, or the lowest-loss rate divided by about 10. The lowest point is already
+# at the edge of instability: the loss there was measured while the rate was still increasing,
+# after only a few steps at each rate and on a smoothed curve that lags, so training there for
+# many epochs would oscillate or diverge. A margin of a factor of a few to 10 keeps training
+# stable.
+#
+# (c) Roughly the rate of the lowest loss (or a bit below): a schedule spends only a short time at
+# its peak and then decreases the rate, so it can afford a rate that a constant schedule could not
+# sustain; the large rate early on makes fast progress and the decay lets it settle.
+#
+# **Rubric (3 points).**
+# - 1 point: the three regions with learning rates consistent with the student's own plot or
+#   printed values.
+# - 1 point: a choice below the minimum with a reason (instability, the test's increasing rate or
+#   smoothing lag); choosing the minimum itself earns 0 for this part.
+# - 1 point: the peak of a schedule near the lowest-loss rate, with a reason (short time at the
+#   peak, decay afterwards).
+# ### END SOLUTION
+
+# %% [markdown]
 # ## 8. Schedules compared on CIFAR-10
 #
 # Plain SGD, batch size 128, the same initial weights and the same minibatch order for every
