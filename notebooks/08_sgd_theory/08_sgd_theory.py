@@ -690,6 +690,43 @@ print(f"max |w_t - mean of the first t samples| = {np.max(np.abs(path[1:, 0] - r
       f"w_T = {path[-1, 0]:.4f}, the minimiser a-bar = {a.mean():.4f}")
 
 # %% [markdown]
+# ### Written question (3 points, graded by hand): why constant-step SGD does not converge
+#
+# (a) Gradient descent with a constant step converges to $w^*$ on the strongly convex problem of
+# section 4; SGD with the same kind of step does not. Why? What is different at $w^*$ for the
+# full gradient and for a stochastic one?
+#
+# (b) What do the constant-step SGD iterates do instead? How does the size of the floor depend on
+# the step $\alpha$ and on the batch size $B$?
+#
+# (c) Name two remedies and say what each one costs.
+#
+# Write your answer in the cell below (a few sentences; formulas in `$...$` are welcome).
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_constant_step", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** (a) $w^*$ is a fixed point of gradient descent because $\nabla f(w^*)=0$. For SGD the step uses
+# $\nabla f_i(w^*)$, which is not 0 for a single example (only its average is): every step kicks
+# the iterate away from $w^*$ by about $\alpha\,\nabla f_i(w^*)$, so $w^*$ is not a fixed point.
+#
+# (b) They converge quickly to a neighbourhood of $w^*$ and then fluctuate there: a noise floor
+# of $f-f^*$ proportional to $\alpha\sigma_*^2$ (the plot shows halving $\alpha$ halves it). A
+# minibatch of $B$ examples divides the variance $\sigma_*^2$ by about $B$, so the floor is about
+# $\alpha\sigma_*^2/B$ up to constants.
+#
+# (c) Decreasing steps satisfying Robbins–Monro ($\sum\alpha_t=\infty$, $\sum\alpha_t^2<\infty$,
+# e.g. $\alpha_t=\beta/(\gamma+t)$): converges, but only at the slower $O(1/t)$ rate. Larger
+# batches: a lower floor but $B$ times the work per step. (Also accepted: averaging the iterates,
+# or variance-reduced methods such as SVRG/SAGA, which need extra memory or full-gradient passes.)
+#
+# **Rubric (3 points).**
+# - 1 point: $\nabla f_i(w^*)\neq 0$ although $\nabla f(w^*)=0$ (the gradient noise does not vanish
+#   at the optimum).
+# - 1 point: a floor proportional to $\alpha$ and decreasing with $B$ (as $1/B$).
+# - 1 point: two valid remedies, each with its cost.
+# ### END SOLUTION
+
+# %% [markdown]
 # ## 6. Many local optima: restarts and ensembles
 #
 # For linear models with a convex loss, $f$ is convex and every local minimum is global. Deep
