@@ -479,6 +479,17 @@ def test_batch_noise_without_a_variance_function_shows_a_one_over_b_guide():
     assert_blit_matches_full_render(noise)
 
 
+def test_batch_noise_axis_labels_say_what_the_components_are():
+    """Default: the two parameters' partial derivatives; lesson 03 plots components along U1, U2."""
+    noise = BatchNoiseExplorer(n_draws=50)
+    assert (noise.ax_scatter.get_xlabel(), noise.ax_scatter.get_ylabel()) == ("∂L/∂w1", "∂L/∂w2")
+    labels = ("gradient component along U1", "gradient component along U2")
+    noise = BatchNoiseExplorer(n_draws=50, axis_labels=labels)
+    assert (noise.ax_scatter.get_xlabel(), noise.ax_scatter.get_ylabel()) == labels
+    noise._rebuild_figure()  # what a presentation-mode or resize rebuild does
+    assert (noise.ax_scatter.get_xlabel(), noise.ax_scatter.get_ylabel()) == labels
+
+
 def test_batch_noise_draws_the_given_variance_function():
     calls = []
 
@@ -522,6 +533,7 @@ def test_batch_noise_resample_and_replacement_change_the_draws():
         ({"variance": 3}, "variance must be a function"),
         ({"variance": lambda G, b, replace: "x"}, "not a number"),
         ({"variance": lambda G, b, replace: -1.0}, "finite and >= 0"),
+        ({"axis_labels": ("x",)}, "axis_labels must be two strings"),
     ],
 )
 def test_batch_noise_bad_input(kwargs, match):

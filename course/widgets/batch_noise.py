@@ -70,6 +70,9 @@ class BatchNoiseExplorer(WidgetBase):
             the "theory" line and stored in ``theory_variance``. Without it (None) the
             right panel shows the measured values and a 1/B guide through the measured
             B = 1 value, and ``theory_variance`` is None.
+        axis_labels: the scatter plot's (x, y) axis labels, i.e. what the two gradient
+            components are; default ("∂L/∂w1", "∂L/∂w2"). Lesson 03 passes the
+            components along its two directions U1, U2.
 
     Controls:
         ``sliders["batch_size"]``, ``sliders["n_draws"]``, ``replace_checkbox``,
@@ -108,6 +111,7 @@ class BatchNoiseExplorer(WidgetBase):
         seed=0,
         replace=False,
         variance=None,
+        axis_labels=("∂L/∂w1", "∂L/∂w2"),
     ):
         if per_example_grads is None:
             per_example_grads, _, _ = least_squares_problem()
@@ -121,6 +125,9 @@ class BatchNoiseExplorer(WidgetBase):
                 f"such as your minibatch_gradient_variance, or None; got {variance!r}"
             )
         self.variance = variance
+        if len(axis_labels) != 2 or not all(isinstance(label, str) for label in axis_labels):
+            raise ValueError(f"axis_labels must be two strings (x label, y label), got {axis_labels!r}")
+        self.axis_labels = tuple(axis_labels)
         w = np.zeros(2) if w is None else np.asarray(w, dtype=float)
         if w.shape != (2,):
             raise ValueError(f"w must have shape (2,), got {w.shape}")
@@ -286,8 +293,8 @@ class BatchNoiseExplorer(WidgetBase):
         ax = self.ax_scatter
         ax.set_title(" ")
         self.figure.layer(ax.title)
-        ax.set_xlabel("∂L/∂w1")
-        ax.set_ylabel("∂L/∂w2")
+        ax.set_xlabel(self.axis_labels[0])
+        ax.set_ylabel(self.axis_labels[1])
         ax.grid(alpha=0.3)
         # Fixed window: the B = 1 cloud (±3 std around the full gradient), so shrinking shows.
         spread = 3.0 * np.sqrt(np.linalg.eigvalsh(np.cov(self.per_example.T)).max())
