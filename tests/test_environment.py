@@ -26,7 +26,7 @@ def test_environment_yml_matches_pyproject(repo_root):
     environment = yaml.safe_load((repo_root / "environment.yml").read_text())
     conda = [entry for entry in environment["dependencies"] if isinstance(entry, str)]
     pip_section = [entry for entry in environment["dependencies"] if isinstance(entry, dict)]
-    from_pypi = [r for section in pip_section for r in section["pip"] if r != "-e ."]  # not on conda-forge
+    from_pypi = [r for section in pip_section for r in section["pip"] if r != "-e ."]  # taken from PyPI
     listed = dict(parse(r) for r in conda + from_pypi if parse(r)[0] != "pip")
     assert listed == wanted, "environment.yml and pyproject.toml disagree"
     assert "conda-forge" in environment["channels"]
