@@ -52,10 +52,9 @@ def train(
 ):
     """Train `params` by minibatch gradient steps and return (params, History).
 
-    loss_fn:   loss_fn(params, X_batch, y_batch) -> (loss, grads), params and grads dicts of arrays
-               with the same keys (e.g. {"W": (K, D), "b": (K,)}).
+    loss_fn:   a course.protocols.LossFunction, loss_fn(params, X_batch, y_batch) -> (loss, grads).
     params:    dict of initial arrays; not modified (the loop works on new arrays).
-    step_fn:   optimizer update rule, step_fn(p, g, state, **hparams) -> (p_next, state).
+    step_fn:   a course.protocols.Optimizer, applied to each array of params with its own state.
     hparams:   dict passed to step_fn; must contain "lr" when lr_schedule is used.
     X, y:      (N, D) inputs and (N,) labels.
     epochs:    passes over the data; batch_size B = N gives full-batch GD, B = 1 gives SGD.

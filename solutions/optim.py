@@ -263,7 +263,7 @@ def adagrad(
     The accumulator starts at ``initial_accumulator_value`` (fixed at the first call, as in torch
     where it is set at construction).
 
-    A ``course.protocols.Optimizer``; its state holds state["sum"] of w's shape.
+    A ``course.protocols.Optimizer``; its state holds "sum" (w's shape).
     """
     lr = non_negative(lr, "lr")
     lr_decay = non_negative(lr_decay, "lr_decay")

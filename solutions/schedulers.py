@@ -1,10 +1,11 @@
 """Learning-rate schedules as plain functions of the step count, equal to torch.optim.lr_scheduler.
 
 Every schedule is a ``course.protocols.Schedule``: ``lr = name(t, lr0, ...)``, t the number of
-``scheduler.step()`` calls so far, lr what torch's ``get_last_lr()[0]`` reports then. Closed forms are used where they agree
-with torch's chained (recursive) updates (measured: ≤ 2e-15 relative in the tested ranges, e.g.
-exponential decay over 2,000 steps); CosineAnnealingLR's recursion is iterated (memoized)
-because its closed form drifts from it by ~3e-16·t relative to lr0.
+``scheduler.step()`` calls so far, lr what torch's ``get_last_lr()[0]`` reports then. Closed
+forms are used where they agree with torch's chained (recursive) updates (measured: ≤ 2e-15
+relative in the tested ranges, e.g. exponential decay over 2,000 steps); CosineAnnealingLR's
+recursion is iterated (memoized) because its closed form drifts from it by ~3e-16·t relative
+to lr0.
 
 The training-loop pattern these assume (seed 000): optimizer step per batch, scheduler step per
 epoch, so ``t`` usually counts epochs, except for cyclic and one_cycle which step per batch.
