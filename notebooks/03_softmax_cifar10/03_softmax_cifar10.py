@@ -255,7 +255,40 @@ print(f"difference from ln K: ours {initial_loss - np.log(K):+.1e}, the lecture'
 # because they come from different random weights and are averaged over different images
 # (the lecture does not say which images or which preprocessing it used). What matters is the
 # order of magnitude: an initial loss far from $\ln K$ means a bug or a bad initialisation.
+
+# %% [markdown]
+# ### Written question (2 points, graded by hand): what the initial loss tells you
 #
+# (a) Why is the loss of softmax regression with small random weights close to $\ln 10$ on
+# CIFAR-10? Your argument should say what the scores and the probabilities are at that point.
+#
+# (b) Before any training, a classmate's loss is 0.05 and another's is 40. What would you suspect in
+# each case? And what happens to the initial loss if the weights are drawn 1000 times larger?
+#
+# Write your answer in the cell below (a few sentences; formulas in `$...$` are welcome).
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_initial_loss", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** (a) With $W\approx 0$ every score $s_k=\mathbf x^\top\mathbf w_k$ is close to 0, so the softmax
+# gives every class about $e^0/\sum_j e^0 = 1/K$. The cross-entropy of the correct class is then
+# $-\ln(1/K)=\ln K$, i.e. $\ln 10$ for the ten classes, whatever the image.
+#
+# (b) A loss far *below* $\ln K$ before training means the model already "knows" the labels: a
+# bug such as a label leaking into the features, a loss not divided correctly, or a probability
+# that is not normalised. A loss far *above* means large scores: confident wrong predictions from
+# too large an initialisation or unscaled inputs. With weights 1000 times larger the scores are
+# 1000 times larger, the softmax saturates on the largest score, and the loss is about the mean of
+# $\max_k s_k - s_{y}$, which grows linearly with the scale: a huge initial loss.
+#
+# **Rubric (2 points).**
+# - 1 point: scores $\approx 0$ $\Rightarrow$ uniform probabilities $1/K$ $\Rightarrow$ loss
+#   $-\ln(1/K)=\ln K$.
+# - 1 point: both diagnoses (below: bug/leak or wrong normalisation; above: scale of weights or
+#   inputs) and that large weights make the loss large (saturated softmax, loss growing with the
+#   scale). Half a point if only one of the two parts is right.
+# ### END SOLUTION
+
+# %% [markdown]
 # ## 3. Numerical partial derivatives, and why not all of them
 #
 # To take a gradient step we need $\partial L/\partial W_{k,d}$ for every weight. Lesson 01's
@@ -1112,9 +1145,7 @@ def per_example_grads(w):
     return np.stack([np.sum(G * X_along[0], axis=1), np.sum(G * X_along[1], axis=1)], axis=1)
 
 
-noise = BatchNoiseExplorer(per_example_grads, n_draws=300,
-                           axis_labels=("gradient component along U1 (the full gradient's direction)",
-                                        "gradient component along U2 (a random direction ⟂ U1)"))
+noise = BatchNoiseExplorer(per_example_grads, n_draws=300)
 print(f"full gradient in the (U1, U2) plane: {noise.full_grad} (its norm |dL/dW| = {np.linalg.norm(dW_start):.4f})")
 print(f"{'B':>4} | {'measured tr Cov':>15} | {'B x tr Cov':>11} | share of minibatch gradients with the wrong sign along U1")
 for B in (1, 16, 128, n_noise):
