@@ -1145,7 +1145,9 @@ def per_example_grads(w):
     return np.stack([np.sum(G * X_along[0], axis=1), np.sum(G * X_along[1], axis=1)], axis=1)
 
 
-noise = BatchNoiseExplorer(per_example_grads, n_draws=300)
+noise = BatchNoiseExplorer(per_example_grads, n_draws=300,
+                           axis_labels=("gradient component along U1 (the full gradient's direction)",
+                                        "gradient component along U2 (a random direction ⟂ U1)"))
 print(f"full gradient in the (U1, U2) plane: {noise.full_grad} (its norm |dL/dW| = {np.linalg.norm(dW_start):.4f})")
 print(f"{'B':>4} | {'measured tr Cov':>15} | {'B x tr Cov':>11} | share of minibatch gradients with the wrong sign along U1")
 for B in (1, 16, 128, n_noise):
