@@ -14,8 +14,9 @@ student ids (the `submitted/<student>/` folder names) to the LMS's identifiers:
 | `id_number` | Moodle, optional | the Moodle user's "ID number" field |
 
 One column per assignment holds the assignment's score (the sum over its notebooks). A score is
-written only when every notebook of that assignment has the status "graded"; anything else (timed
-out, kernel died, not submitted, ...) is a blank cell, never 0, and is listed. Students graded but
+written only when every notebook of that assignment has the status "graded" and no written answer
+awaiting a manual grade; anything else (timed out, kernel died, not submitted, written answers not
+graded yet, ...) is a blank cell, never 0, and is listed. Students graded but
 absent from the roster cannot be matched by the LMS (Moodle aborts the whole import on an unknown
 user), so they are not rows of the import file: they are listed with their scores. Every listed
 case goes to stderr and to a notes file beside the export (`<name>-notes.csv`).
@@ -48,6 +49,7 @@ MOODLE_STUDENT_COLUMNS = ("Full name", "Email address", "ID number")
 NOTES_COLUMNS = ("student_id", "name", "assignment", "issue", "score", "detail")
 NOT_IN_ROSTER = "not in roster"
 NO_SUBMISSION = "no submission"
+NEEDS_MANUAL = "needs manual grading"
 CANVAS_ID_PATTERN = re.compile(r"^\d+$")
 
 
@@ -162,12 +164,10 @@ def assignment_results(rows, assignments):
             notebook_points[row.assignment].setdefault(row.notebook, None)
     results = {}
     for pair, mine in by_pair.items():
-        failed = [row for row in mine if row.status != GRADED or row.score is None]
+        failed = [(row, _not_final(row)) for row in mine if _not_final(row)]
         if failed:
-            status = ", ".join(dict.fromkeys(row.status for row in failed))
-            detail = "; ".join(
-                f"{row.notebook}: {row.status}" + (f" ({row.detail})" if row.detail else "") for row in failed
-            )
+            status = ", ".join(dict.fromkeys(state for _, state in failed))
+            detail = "; ".join(f"{row.notebook}: {_reason(row, state)}" for row, state in failed)
             results[pair] = (None, status, detail)
         else:
             results[pair] = (sum(row.score for row in mine), GRADED, "")
@@ -176,6 +176,22 @@ def assignment_results(rows, assignments):
         values = list(per_notebook.values())
         points[assignment] = sum(values) if values and None not in values else None
     return results, points
+
+
+def _not_final(row):
+    """Why the row's score is not a final grade (its status, or written answers awaiting a manual
+    grade, whose points are neither earned nor 0 yet); "" when it is."""
+    if row.status != GRADED or row.score is None:
+        return row.status
+    if getattr(row, "manual_pending", 0):
+        return NEEDS_MANUAL
+    return ""
+
+
+def _reason(row, state):
+    if row.detail.startswith(state):
+        return row.detail
+    return state + (f" ({row.detail})" if row.detail else "")
 
 
 def graded_assignments(rows):

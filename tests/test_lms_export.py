@@ -152,6 +152,29 @@ def test_bad_rosters_are_refused_naming_the_problem(tmp_path, lms_name, text, me
     assert message in str(error.value)
 
 
+def test_written_answers_awaiting_a_manual_grade_leave_the_cell_blank(tmp_path):
+    """A score without the written answers' points is not a grade yet: blank and listed, not sent."""
+    pending = Row("alice", L1, L1, 10.0, 12.0, GRADED, "needs manual grading: 2 point(s)")
+    pending.manual_pending = 2.0
+    roster = _roster(tmp_path, "student_id,name,email\nalice,Alice,alice@example.edu\n")
+    out = tmp_path / "moodle.csv"
+    _, summary, notes_path = lms.export_grades([pending], "moodle", roster, out)
+    assert (
+        _text(out)
+        == "Full name,Email address,ID number,01_finite_differences\r\nAlice,alice@example.edu,,\r\n"
+    )
+    assert _notes(notes_path) == [
+        (
+            "alice",
+            "Alice",
+            L1,
+            "needs manual grading",
+            "",
+            f"{L1}: needs manual grading: 2 point(s)",
+        )
+    ]
+
+
 def test_bad_canvas_ids_are_refused(tmp_path):
     for pair, message in [
         ("01=x", "expected ASSIGNMENT=NUMBER"),
