@@ -3,6 +3,7 @@
 #   make test  - set up .venv with the test tools and run the whole suite
 #   (make lecture copies the lessons to the git-ignored lecture/ and starts JupyterLab there)
 #   (make test-fast runs only the unit tier, about a minute, while you work)
+#   (instructors: make release / grade / feedback / report [LESSON=...], make formgrader)
 #   (make lint checks style with ruff: lint rules and formatting, as CI does)
 PYTHON ?= python3
 VENV ?= .venv
@@ -12,7 +13,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab lecture test test-fast lint install install-test clean-venv
+.PHONY: lab lecture test test-fast lint install install-test clean-venv release grade feedback report demo formgrader
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else "Python 3.10 to 3.13 is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
@@ -57,6 +58,38 @@ test-fast: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Instructor commands (autograder/README.md): the same as `.venv/bin/python -m autograder ...`.
+# LESSON names one lesson (e.g. LESSON=01_finite_differences); empty means every lesson.
+# AUTOGRADER_ARGS passes more options, e.g. AUTOGRADER_ARGS="--workers 2 --timeout 120".
+LESSON ?=
+AUTOGRADER_ARGS ?=
+AUTOGRADER := $(BIN)/python -m autograder
+
+release: $(VENV)/.installed
+	$(AUTOGRADER) release $(LESSON) $(AUTOGRADER_ARGS)
+
+grade: $(VENV)/.installed
+	$(AUTOGRADER) grade $(LESSON) $(AUTOGRADER_ARGS)
+
+feedback: $(VENV)/.installed
+	$(AUTOGRADER) feedback $(LESSON) $(AUTOGRADER_ARGS)
+
+report: $(VENV)/.installed
+	$(AUTOGRADER) report $(LESSON) $(AUTOGRADER_ARGS)
+
+demo: $(VENV)/.installed
+	$(AUTOGRADER) demo $(LESSON) $(AUTOGRADER_ARGS)
+
+# nbgrader's formgrader on the course root (where nbgrader_config.py is), so that its links to
+# source/, release/ and submitted/ resolve; it opens at /formgrader. nbgrader's exchange-based
+# Assignment List and Courses are switched off (this course hands out and collects through an LMS:
+# `release`, `collect`): see autograder/README.md, "Using nbgrader's UI".
+FORMGRADER_OFF := 'nbgrader.server_extensions.assignment_list': False, 'nbgrader.server_extensions.course_list': False
+formgrader: $(VENV)/.installed
+	JUPYTER_CONFIG_PATH="$(CURDIR)/autograder/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --ServerApp.default_url=/formgrader \
+	"--ServerApp.jpserver_extensions={$(FORMGRADER_OFF)}" $(ROOT_FLAG) $(LAB_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

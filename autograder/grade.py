@@ -125,6 +125,8 @@ def grade(
     _check_positive("timeout", timeout, "give the per-cell limit in seconds")
     _check_positive("total_timeout", total_timeout, "give the per-submission limit in seconds")
     require_released(course, assignment)
+    from .gradebook import withdraw_score
+
     if dask_client is None:
         from .grader.preflight import check_sandbox
 
@@ -158,6 +160,9 @@ def grade(
             student, assignment, NOT_GRADED, "the grading batch stopped before this submission was graded"
         ).record()
     course.save_status(status)
+    # nbgrader's formgrader and exports read the gradebook: no score there unless graded now.
+    for student in [o.student for o in outcomes] + to_run:
+        withdraw_score(course, assignment, student)
 
     from tqdm import tqdm
 
@@ -176,6 +181,8 @@ def grade(
             p.stem for p in notebook_files(course.assignment_dir("submitted", assignment, outcome.student))
         }
         outcome.missing_notebooks = [name for name in expected if name not in present]
+        if outcome.status != GRADED:
+            withdraw_score(course, assignment, outcome.student)
         outcomes.append(outcome)
         by_assignment[outcome.student] = outcome.record()
         course.save_status(status)

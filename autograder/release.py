@@ -7,6 +7,9 @@ scanned for
   region but nowhere in the public part of the source. A released notebook is the public part plus
   nbgrader's stubs, so such a line in the release can only have come from a region.
 Non-notebook files (a stray .py twin, a data file) are scanned the same way.
+
+The same checks run inside nbgrader as GenerateAssignment preprocessors
+(autograder.grader.release_checks), so the formgrader's Generate button is checked too.
 """
 
 import time
@@ -59,7 +62,14 @@ class ReleaseResult:
 
 def release(course, assignments):
     """Generate the student version of each assignment and check it; returns [ReleaseResult]."""
-    api = course.api()
+    from traitlets.config import Config
+
+    # nbgrader_config.py registers the same scan as a GenerateAssignment preprocessor, which
+    # deletes a leaking release; here the whole folder is scanned afterwards instead, so that every
+    # leak is listed and the folder stays for inspection.
+    extra = Config()
+    extra.CheckReleaseForLeaks.enabled = False
+    api = course.api(extra)
     results = []
     for assignment in assignments:
         start = time.perf_counter()
@@ -123,8 +133,9 @@ def find_leaks(source_folder, release_folder):
     return leaks
 
 
-def _notebook_leaks(path, secrets):
-    notebook = read_notebook(path)
+def _notebook_leaks(path, secrets, notebook=None):
+    """Leaks in the notebook at `path` (or in `notebook`, its contents, named by `path`)."""
+    notebook = read_notebook(path) if notebook is None else notebook
     leaks = []
     for index, cell in enumerate(notebook.cells):
         where = f"cell {index}" + (f" ({grade_id(cell)})" if grade_id(cell) else "")

@@ -124,3 +124,59 @@ def test_bad_grading_options_are_clear_errors(tmp_path, capsys, bad):
     assert main(["grade", LESSON, "--course", str(course.root)] + bad) == 2
     err = capsys.readouterr().err
     assert ("workers must be a positive number" in err) or ("timeout must be a positive number" in err)
+
+
+def test_a_written_answer_is_released_as_the_stub_and_its_rubric_is_a_secret(tmp_path):
+    """A manually graded markdown answer: the release keeps only nbgrader's "YOUR ANSWER HERE", and
+    a rubric line that reaches a released file anyway is a leak naming the cell."""
+    notebook = synthetic_notebook()
+    notebook.cells.append(nbformat.v4.new_markdown_cell("### Written question (2 points): why?"))
+    rubric = "- 1 point: names the cancellation of the even-order terms"
+    answer = nbformat.v4.new_markdown_cell(
+        "### BEGIN SOLUTION\n**Model answer.** The even terms cancel.\n\n"
+        f"**Rubric.**\n{rubric}\n### END SOLUTION"
+    )
+    answer.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "written_why",
+        "locked": False,
+        "points": 2,
+        "schema_version": 3,
+        "solution": True,
+        "task": False,
+    }
+    notebook.cells.append(answer)
+    course = _course(tmp_path / "course", notebook)
+    assert main(["release", "--course", str(course.root)]) == 0
+    path = _released_path(course)
+    released = nbformat.read(str(path), as_version=4)
+    assert released.cells[-1].source == "YOUR ANSWER HERE"
+    assert "Rubric" not in path.read_text() and "even terms cancel" not in path.read_text()
+    assert rubric in secret_lines(course.step_dir("source") / LESSON)
+    released.cells[-2].source += "\n" + rubric
+    nbformat.write(released, str(path))
+    leaks = [str(leak) for leak in find_leaks(course.step_dir("source") / LESSON, path.parent)]
+    assert leaks == [
+        f"{path}: cell {len(released.cells) - 2} source: line from a solution or hidden test: {rubric!r}"
+    ]
+
+
+def test_nbgraders_own_generate_runs_the_release_checks(tmp_path):
+    """The formgrader's Generate button calls NbGraderAPI.generate_assignment with the course's
+    config: the pairing is removed there too, and a leaking release is refused and deleted."""
+    notebook = synthetic_notebook()
+    notebook.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
+    course = _course(tmp_path / "clean", notebook)
+    outcome = course.api().generate_assignment(LESSON, force=True, create=True)
+    assert outcome["success"], outcome["log"] + outcome["error"]
+    assert "jupytext" not in json.loads(_released_path(course).read_text())["metadata"]
+
+    course = _course(tmp_path / "leaky", extra_config='\nc.CourseDirectory.ignore = [".ipynb_checkpoints"]\n')
+    twin = "def square(x):\n    ### BEGIN SOLUTION\n    squared_values = np.asarray(x, dtype=float) ** 2\n"
+    (course.step_dir("source") / LESSON / f"{LESSON}.py").write_text(twin)
+    outcome = course.api().generate_assignment(LESSON, force=True, create=True)
+    assert not outcome["success"]
+    log = outcome["log"] + outcome["error"]
+    assert "ReleaseLeakError: 2 leak(s) in the release" in log, log
+    assert f"{LESSON}.py: line 2: nbgrader marker 'BEGIN SOLUTION'" in log
+    assert not course.assignment_dir("release", LESSON).exists()

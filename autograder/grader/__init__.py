@@ -6,8 +6,12 @@ generate_feedback, the formgrader) grade and render exactly as `python -m autogr
 
 
 def nbgrader_settings():
-    """nbgrader Config: sanitize with RestoreReleaseCells, execute in the sandbox, withhold in feedback."""
+    """nbgrader Config: release checks, sandboxed autograde, withheld feedback, status-aware export."""
+    from pathlib import Path
+
+    import nbgrader
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbgrader.converters import GenerateAssignment
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
@@ -24,6 +28,9 @@ def nbgrader_settings():
 
     from .cells import RestoreReleaseCells
     from .execute import SandboxedExecute
+    from .mathml import RenderMathOffline
+    from .release_checks import CheckReleaseForLeaks, RemoveJupytextPairing
+    from .tracebacks import TidyTracebacks
     from .withhold import WithholdHiddenTests
 
     config = Config()
@@ -44,5 +51,27 @@ def nbgrader_settings():
         AssignLatePenalties,
         CheckCellMetadata,
     ]
-    config.GenerateFeedback.preprocessors = [GetGrades, WithholdHiddenTests, CSSHTMLHeaderPreprocessor]
+    config.GenerateFeedback.preprocessors = [
+        GetGrades,
+        WithholdHiddenTests,
+        TidyTracebacks,
+        RenderMathOffline,
+        CSSHTMLHeaderPreprocessor,
+    ]
+    # The feedback page's template: nbgrader's, without MathJax from a CDN and with each test
+    # named by its grade_id (autograder/templates/feedback). nbgrader's folder stays in the list
+    # for the formgrader's own templates.
+    config.HTMLExporter.extra_template_basedirs = [
+        str(Path(__file__).resolve().parent.parent / "templates"),
+        str(Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"),
+    ]
+    # The release's checks run whenever nbgrader generates an assignment (the formgrader too).
+    config.GenerateAssignment.preprocessors = list(
+        GenerateAssignment.class_traits()["preprocessors"].default()
+    ) + [
+        RemoveJupytextPairing,
+        CheckReleaseForLeaks,
+    ]
+    # `nbgrader export`: status and detail columns, no score unless `grade` graded it.
+    config.ExportApp.plugin_class = "autograder.gradebook.StatusCsvExportPlugin"
     return config
