@@ -8,11 +8,12 @@ Comparisons are written as ``not value >= lower`` so that NaN is rejected too.
 """
 
 import numbers
+from typing import Any
 
 import numpy as np
 
 
-def real(value, name):
+def real(value: Any, name: str) -> float:
     """Any real number (a string, a list, a bool is not one). Returns a float."""
     if isinstance(value, (bool, np.bool_, str, bytes)):  # float() would take True and "0.1"
         raise ValueError(f"{name} must be a real number, got {value!r}")
@@ -22,7 +23,7 @@ def real(value, name):
         raise ValueError(f"{name} must be a real number, got {value!r}") from None
 
 
-def non_negative(value, name):
+def non_negative(value: Any, name: str) -> float:
     """value >= 0, infinity allowed (torch.optim's ``0.0 <= lr``). Returns a float."""
     number = real(value, name)
     if not number >= 0:
@@ -30,7 +31,7 @@ def non_negative(value, name):
     return number
 
 
-def positive(value, name, *, note=""):
+def positive(value: Any, name: str, *, note: str = "") -> float:
     """value > 0, infinity allowed. ``note`` says why, when the reason is not obvious. Returns a float."""
     number = real(value, name)
     if not number > 0:
@@ -38,7 +39,7 @@ def positive(value, name, *, note=""):
     return number
 
 
-def positive_finite(value, name):
+def positive_finite(value: Any, name: str) -> float:
     """0 < value < inf: a step size that must move and stay finite (h, gradient descent's lr)."""
     number = real(value, name)
     if not (number > 0 and np.isfinite(number)):
@@ -46,7 +47,7 @@ def positive_finite(value, name):
     return number
 
 
-def non_negative_finite(value, name):
+def non_negative_finite(value: Any, name: str) -> float:
     """0 <= value < inf (a regularization strength). Returns a float."""
     number = real(value, name)
     if not (number >= 0 and np.isfinite(number)):
@@ -54,7 +55,16 @@ def non_negative_finite(value, name):
     return number
 
 
-def in_interval(value, name, low, high, *, low_open=False, high_open=False, note=""):
+def in_interval(
+    value: Any,
+    name: str,
+    low: float,
+    high: float,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+    note: str = "",
+) -> float:
     """value in the interval from low to high, each end closed unless ``*_open``. Returns a float."""
     number = real(value, name)
     above = number > low if low_open else number >= low
@@ -65,14 +75,14 @@ def in_interval(value, name, low, high, *, low_open=False, high_open=False, note
     return number
 
 
-def integer(value, name, minimum):
+def integer(value: Any, name: str, minimum: int) -> int:
     """An int or numpy integer (not a bool, not a float) >= minimum. Returns an int."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
 
-def step_count(value, name):
+def step_count(value: Any, name: str) -> int:
     """A number of steps: a whole number >= 0, given as an int, a numpy int or an integral float
     such as 3.0 (step counters often arrive as floats from np.arange or np.linspace). Returns an int.
     """
@@ -88,7 +98,7 @@ def step_count(value, name):
     return as_int
 
 
-def one_of(value, name, choices):
+def one_of(value: Any, name: str, choices: tuple) -> Any:
     """value is one of ``choices`` (a tuple of allowed values)."""
     if value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")

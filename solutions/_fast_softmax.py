@@ -12,6 +12,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 # How it is made fast (benchmarks/bench_softmax.py measures it):
 # * The two products X W^T and dS^T X run on chunks of 32 rows (for K = 10, D = 3072).
@@ -120,7 +121,9 @@ def _parallel_loss_sums(W, b, X, y, dtype, workers):
     return tuple(sum(values) for values in zip(*parts, strict=False))
 
 
-def loss_and_grads(W, b, X, y, reg=0.0):
+def loss_and_grads(
+    W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike, reg: float = 0.0
+) -> tuple[np.floating, np.ndarray, np.ndarray]:
     """The numbers of solutions.softmax.softmax_loss_vectorized, faster; no argument checks.
 
     W (K, D), b (K,), X (N, D), y (N,) int in 0..K-1 must be arrays that have been checked

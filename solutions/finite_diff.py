@@ -10,14 +10,18 @@ Conventions
   eps**(1/3) ~ 6e-6, where truncation O(h**2) meets round-off O(eps/h)).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from solutions._checks import integer, one_of, positive_finite
 
 METHODS = ("forward", "backward", "central")
 
 
-def forward_difference(f, x, h=1e-3):
+def forward_difference(f: Callable[..., Any], x: ArrayLike, h: float = 1e-3) -> Any:
     """(f(x + h) - f(x)) / h, truncation error O(h).
 
     Seed example: f(x) = x**2 at x = 3 with h = 0.001 gives 6.001.
@@ -26,13 +30,13 @@ def forward_difference(f, x, h=1e-3):
     return (f(x + h) - f(x)) / h
 
 
-def backward_difference(f, x, h=1e-3):
+def backward_difference(f: Callable[..., Any], x: ArrayLike, h: float = 1e-3) -> Any:
     """(f(x) - f(x - h)) / h, truncation error O(h)."""
     positive_finite(h, "h")
     return (f(x) - f(x - h)) / h
 
 
-def central_difference(f, x, h=1e-5):
+def central_difference(f: Callable[..., Any], x: ArrayLike, h: float = 1e-5) -> Any:
     """(f(x + h) - f(x - h)) / (2h), truncation error O(h**2): the even terms cancel."""
     positive_finite(h, "h")
     return (f(x + h) - f(x - h)) / (2 * h)
@@ -53,7 +57,9 @@ def _central_partial(f, x_work, index, h):
     return (f_plus - f_minus) / (2 * h)
 
 
-def numerical_gradient(f, x, h=1e-5, method="central"):
+def numerical_gradient(
+    f: Callable[..., Any], x: ArrayLike, h: float = 1e-5, method: str = "central"
+) -> np.ndarray:
     """Numerical gradient of a scalar function of an array.
 
     Args:
@@ -89,7 +95,7 @@ def numerical_gradient(f, x, h=1e-5, method="central"):
     return grad
 
 
-def relative_error(a, b):
+def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     """max_i |a_i - b_i| / max(1e-8, |a_i| + |b_i|): scale-free, and 0 when both are 0.
 
     Rules of thumb (float64, central differences): < 1e-7 fine, 1e-7..1e-4 suspicious
@@ -104,7 +110,14 @@ def relative_error(a, b):
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
-def gradient_check(f, analytic_grad, x, n_checks=10, h=1e-5, seed=0):
+def gradient_check(
+    f: Callable[..., Any],
+    analytic_grad: ArrayLike,
+    x: ArrayLike,
+    n_checks: int = 10,
+    h: float = 1e-5,
+    seed: int = 0,
+) -> np.ndarray:
     """Compare an analytic gradient with central differences at random coordinates.
 
     Args:
@@ -137,7 +150,7 @@ def gradient_check(f, analytic_grad, x, n_checks=10, h=1e-5, seed=0):
     return errors
 
 
-def graph_forward_backward(a, b):
+def graph_forward_backward(a: float, b: float) -> tuple[float, float, float]:
     """Reverse-mode autodiff by hand on seed 002's graph c = a + b, d = b + 1, e = c * d.
 
     Forward pass stores the intermediate values; the backward pass starts from de/de = 1
@@ -160,7 +173,7 @@ def graph_forward_backward(a, b):
     return float(e), float(de_da), float(de_db)
 
 
-def steepest_descent_direction(g):
+def steepest_descent_direction(g: ArrayLike) -> np.ndarray:
     """Unit vector d = -g / ||g||, the direction of fastest decrease (Cauchy-Schwarz).
 
     Args:

@@ -8,7 +8,11 @@ Conventions
 * Trajectories have shape (steps + 1, D): row 0 is x0.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from solutions._checks import positive, positive_finite, step_count
 from solutions.finite_diff import forward_difference, numerical_gradient
@@ -28,12 +32,14 @@ def _as_vector(x0, name="x0"):
     return x
 
 
-def gd_step(x, g, lr):
+def gd_step(x: ArrayLike, g: ArrayLike, lr: float) -> np.ndarray:
     """One gradient-descent update x - lr * g.  x, g: (D,) -> (D,)."""
     return np.asarray(x, dtype=np.float64) - lr * np.asarray(g, dtype=np.float64)
 
 
-def gd_table(f, x0, lr, n_steps, h=1e-3):
+def gd_table(
+    f: Callable[..., Any], x0: ArrayLike, lr: float, n_steps: int, h: float = 1e-3
+) -> list[tuple[int, Any, float, Any]]:
     """Gradient descent with forward-difference derivatives, as the lecture tables show it.
 
     Row t holds the iterate x_t, f(x_t) and the forward-difference derivative at x_t that
@@ -76,7 +82,16 @@ def _numerical_gd_rows(f, x, lr, n_steps, h, method):
     return rows
 
 
-def gradient_descent(grad, x0, lr, max_steps, tol_f=None, tol_x=None, f=None, return_reason=False):
+def gradient_descent(
+    grad: Callable[[np.ndarray], ArrayLike],
+    x0: ArrayLike,
+    lr: float,
+    max_steps: int,
+    tol_f: float | None = None,
+    tol_x: float | None = None,
+    f: Callable[[np.ndarray], float] | None = None,
+    return_reason: bool = False,
+) -> np.ndarray | tuple[np.ndarray, str]:
     """Gradient descent w_{t+1} = w_t - lr * grad(w_t) with seed 001's stopping rules.
 
     Stops after the first update w_t -> w_{t+1} for which
@@ -133,7 +148,9 @@ def gradient_descent(grad, x0, lr, max_steps, tol_f=None, tol_x=None, f=None, re
     return (trajectory, reason) if return_reason else trajectory
 
 
-def numerical_gradient_descent(f, x0, lr, n_steps, h=1e-3, method="forward"):
+def numerical_gradient_descent(
+    f: Callable[..., Any], x0: ArrayLike, lr: float, n_steps: int, h: float = 1e-3, method: str = "forward"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradient descent that only knows f: derivatives by finite differences.
 
     This is how seed 003 computes its 2-D example (forward differences, h = 0.001).
@@ -157,7 +174,9 @@ def numerical_gradient_descent(f, x0, lr, n_steps, h=1e-3, method="forward"):
     return trajectory, values, gradients
 
 
-def newton_step(grad, hess, x):
+def newton_step(
+    grad: Callable[[np.ndarray], ArrayLike], hess: Callable[[np.ndarray], ArrayLike], x: ArrayLike
+) -> np.ndarray:
     """One Newton step x - H(x)^{-1} g(x), computed by solving H d = g (never inverting H).
 
     Args:
@@ -181,7 +200,12 @@ def newton_step(grad, hess, x):
     return x - direction
 
 
-def newton_method(grad, hess, x0, n_steps):
+def newton_method(
+    grad: Callable[[np.ndarray], ArrayLike],
+    hess: Callable[[np.ndarray], ArrayLike],
+    x0: ArrayLike,
+    n_steps: int,
+) -> np.ndarray:
     """Newton iterations from x0.  Returns the trajectory (n_steps + 1, D)."""
     n_steps = step_count(n_steps, "n_steps")
     x = _as_vector(x0)
@@ -192,7 +216,7 @@ def newton_method(grad, hess, x0, n_steps):
     return np.array(trajectory)
 
 
-def sign_gd_step(x, g, lr):
+def sign_gd_step(x: ArrayLike, g: ArrayLike, lr: float) -> np.ndarray:
     """Sign-gradient descent x - lr * sign(g) (seed 002): every coordinate moves by lr.
 
     x, g: arrays of the same shape -> array of that shape. sign(0) = 0 leaves a
@@ -206,13 +230,13 @@ def sign_gd_step(x, g, lr):
     return x - lr * np.sign(g)
 
 
-def quadratic_2d(x):
+def quadratic_2d(x: ArrayLike) -> float:
     """Seed 003's 2-D example f(x) = 0.06 x1**2 + 0.25 x2**2 - 0.04 x1 x2.  x: (2,) -> float."""
     x1, x2 = x[0], x[1]
     return 0.06 * x1**2 + 0.25 * x2**2 - 0.04 * x1 * x2
 
 
-def quadratic_2d_grad(x):
+def quadratic_2d_grad(x: ArrayLike) -> np.ndarray:
     """Exact gradient of quadratic_2d.  x: (2,) -> (2,)."""
     x1, x2 = x[0], x[1]
     return np.array([0.12 * x1 - 0.04 * x2, 0.5 * x2 - 0.04 * x1])

@@ -11,10 +11,20 @@ loop records the loss, then sets the rate and calls optimizer.step()). Plain SGD
 momentum, as the seed's torch.optim.SGD(model.parameters(), lr) is.
 """
 
+from collections.abc import Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike
+
+from course.protocols import LossFunction, Params
 
 
-def lr_range_test(loss_fn, params, batches, exponents):
+def lr_range_test(
+    loss_fn: LossFunction,
+    params: Params,
+    batches: Iterable[tuple[ArrayLike, ArrayLike]],
+    exponents: ArrayLike,
+) -> np.ndarray:
     """Run the range test; return the minibatch loss recorded at each step.
 
     loss_fn:   a course.protocols.LossFunction: loss_fn(params, X_batch, y_batch) -> (loss, grads).

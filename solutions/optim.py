@@ -21,9 +21,13 @@ One addition: every state carries ``step`` (an int), also for SGD where torch st
 
 import inspect
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from course.protocols import OptimizerState
 from solutions._checks import in_interval, non_negative, positive, real
 
 __all__ = [
@@ -146,7 +150,14 @@ def _moving_average(average, value, beta):
 # ----------------------------------------------------------------------------------------------
 
 
-def sgd(w, dw, state=None, *, lr=1e-3, weight_decay=0.0):
+def sgd(
+    w: ArrayLike,
+    dw: ArrayLike,
+    state: OptimizerState | None = None,
+    *,
+    lr: float = 1e-3,
+    weight_decay: float = 0.0,
+) -> tuple[np.ndarray, OptimizerState]:
     """Plain (stochastic) gradient descent: ``w ← w − lr·(dw + weight_decay·w)``.
 
     Equals ``torch.optim.SGD(params, lr, momentum=0, weight_decay=weight_decay)``.
@@ -162,7 +173,16 @@ def sgd(w, dw, state=None, *, lr=1e-3, weight_decay=0.0):
     return w - lr * grad, state
 
 
-def momentum(w, dw, state=None, *, lr=1e-3, momentum=0.9, dampening=0.0, weight_decay=0.0):
+def momentum(
+    w: ArrayLike,
+    dw: ArrayLike,
+    state: OptimizerState | None = None,
+    *,
+    lr: float = 1e-3,
+    momentum: float = 0.9,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+) -> tuple[np.ndarray, OptimizerState]:
     """Heavy-ball momentum in torch's notation.
 
     ``g = dw + weight_decay·w``; ``buf ← momentum·buf + (1 − dampening)·g`` (``buf = g`` on the
@@ -194,7 +214,15 @@ def momentum(w, dw, state=None, *, lr=1e-3, momentum=0.9, dampening=0.0, weight_
     return w - lr * state["momentum_buffer"], state
 
 
-def nesterov(w, dw, state=None, *, lr=1e-3, momentum=0.9, weight_decay=0.0):
+def nesterov(
+    w: ArrayLike,
+    dw: ArrayLike,
+    state: OptimizerState | None = None,
+    *,
+    lr: float = 1e-3,
+    momentum: float = 0.9,
+    weight_decay: float = 0.0,
+) -> tuple[np.ndarray, OptimizerState]:
     """Nesterov momentum as torch computes it (gradient at the current, shifted, parameters).
 
     ``buf ← momentum·buf + g`` (``buf = g`` first); ``w ← w − lr·(g + momentum·buf)``.
@@ -218,7 +246,14 @@ def nesterov(w, dw, state=None, *, lr=1e-3, momentum=0.9, weight_decay=0.0):
     return w - lr * (grad + momentum * state["momentum_buffer"]), state
 
 
-def nesterov_lookahead(grad_fn, w, state=None, *, lr=1e-3, momentum=0.9):
+def nesterov_lookahead(
+    grad_fn: Callable[[np.ndarray], ArrayLike],
+    w: ArrayLike,
+    state: OptimizerState | None = None,
+    *,
+    lr: float = 1e-3,
+    momentum: float = 0.9,
+) -> tuple[np.ndarray, OptimizerState]:
     """Nesterov accelerated gradient in its original look-ahead form (seed 003, notation α = momentum).
 
     ``v ← α·v − lr·∇L(w + α·v)``; ``w ← w + v``, starting from v = 0.
@@ -255,8 +290,16 @@ def nesterov_lookahead(grad_fn, w, state=None, *, lr=1e-3, momentum=0.9):
 
 
 def adagrad(
-    w, dw, state=None, *, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10
-):
+    w: ArrayLike,
+    dw: ArrayLike,
+    state: OptimizerState | None = None,
+    *,
+    lr: float = 1e-2,
+    lr_decay: float = 0.0,
+    weight_decay: float = 0.0,
+    initial_accumulator_value: float = 0.0,
+    eps: float = 1e-10,
+) -> tuple[np.ndarray, OptimizerState]:
     """AdaGrad: per-coordinate step lr/(√(Σ g²) + eps); equals ``torch.optim.Adagrad``.
 
     ``sum ← sum + g²``; ``w ← w − clr·g/(√sum + eps)`` with ``clr = lr/(1 + (step − 1)·lr_decay)``.
@@ -280,8 +323,17 @@ def adagrad(
 
 
 def rmsprop(
-    w, dw, state=None, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
-):
+    w: ArrayLike,
+    dw: ArrayLike,
+    state: OptimizerState | None = None,
+    *,
+    lr: float = 1e-2,
+    alpha: float = 0.99,
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    momentum: float = 0.0,
+    centered: bool = False,
+) -> tuple[np.ndarray, OptimizerState]:
     """RMSProp (Hinton 2012); equals ``torch.optim.RMSprop``.
 
     ``square_avg ← α·square_avg + (1 − α)·g²``; denominator ``√square_avg + eps``, or, when
@@ -319,7 +371,16 @@ def rmsprop(
     return w - lr * grad / denom, state
 
 
-def adadelta(w, dw, state=None, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
+def adadelta(
+    w: ArrayLike,
+    dw: ArrayLike,
+    state: OptimizerState | None = None,
+    *,
+    lr: float = 1.0,
+    rho: float = 0.9,
+    eps: float = 1e-6,
+    weight_decay: float = 0.0,
+) -> tuple[np.ndarray, OptimizerState]:
     """Adadelta (Zeiler 2012, seed 004); equals ``torch.optim.Adadelta``.
 
     ``square_avg ← ρ·square_avg + (1 − ρ)·g²``;
@@ -344,17 +405,17 @@ def adadelta(w, dw, state=None, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
 
 
 def adam(
-    w,
-    dw,
-    state=None,
+    w: ArrayLike,
+    dw: ArrayLike,
+    state: OptimizerState | None = None,
     *,
-    lr=1e-3,
-    betas=(0.9, 0.999),
-    eps=1e-8,
-    weight_decay=0.0,
-    amsgrad=False,
-    decoupled_weight_decay=False,
-):
+    lr: float = 1e-3,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    amsgrad: bool = False,
+    decoupled_weight_decay: bool = False,
+) -> tuple[np.ndarray, OptimizerState]:
     """Adam with bias correction (Kingma & Ba 2015); equals ``torch.optim.Adam``.
 
     ``m ← β1·m + (1 − β1)·g``, ``v ← β2·v + (1 − β2)·g²`` (state exp_avg, exp_avg_sq);
@@ -388,7 +449,17 @@ def adam(
     return w - (lr / bias_correction1) * state["exp_avg"] / denom, state
 
 
-def adamw(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
+def adamw(
+    w: ArrayLike,
+    dw: ArrayLike,
+    state: OptimizerState | None = None,
+    *,
+    lr: float = 1e-3,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 1e-2,
+    amsgrad: bool = False,
+) -> tuple[np.ndarray, OptimizerState]:
     """AdamW (Loshchilov & Hutter); equals ``torch.optim.AdamW``.
 
     Decoupled weight decay: first ``w ← w − lr·weight_decay·w``, then the Adam step on the data
@@ -411,17 +482,17 @@ def adamw(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
 
 
 def nadam(
-    w,
-    dw,
-    state=None,
+    w: ArrayLike,
+    dw: ArrayLike,
+    state: OptimizerState | None = None,
     *,
-    lr=2e-3,
-    betas=(0.9, 0.999),
-    eps=1e-8,
-    weight_decay=0.0,
-    momentum_decay=4e-3,
-    decoupled_weight_decay=False,
-):
+    lr: float = 2e-3,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    momentum_decay: float = 4e-3,
+    decoupled_weight_decay: bool = False,
+) -> tuple[np.ndarray, OptimizerState]:
     """NAdam (Dozat 2016): Adam with a Nesterov look-ahead; equals ``torch.optim.NAdam``.
 
     Momentum schedule ``μ_t = β1·(1 − ½·0.96^(t·momentum_decay))`` and its running product
@@ -453,7 +524,16 @@ def nadam(
     return w - gradient_part - momentum_part, state
 
 
-def adam_no_bias_correction(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+def adam_no_bias_correction(
+    w: ArrayLike,
+    dw: ArrayLike,
+    state: OptimizerState | None = None,
+    *,
+    lr: float = 1e-3,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+) -> tuple[np.ndarray, OptimizerState]:
     """The simplified Adam of seeds 001 and 003 (NOT a torch optimizer): no bias correction.
 
     ``m ← β1·m + (1 − β1)·g``, ``v ← β2·v + (1 − β2)·g²``, ``w ← w − lr·m/(√v + eps)``.
@@ -495,7 +575,7 @@ OPTIMIZERS = {
 it takes a gradient function instead of a gradient."""
 
 
-def default_hparams(name):
+def default_hparams(name: str) -> dict[str, Any]:
     """Default hyperparameters of OPTIMIZERS[name] as a dict, read from its signature.
 
     >>> default_hparams("adam")["betas"]

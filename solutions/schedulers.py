@@ -17,6 +17,7 @@ method instead of a function of t.
 import math
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Iterable
 
 from solutions._checks import in_interval, integer, non_negative, one_of, positive, step_count
 
@@ -40,7 +41,7 @@ __all__ = [
 # ----------------------------------------------------------------------------------------------
 
 
-def step_decay(t, lr0, step_size, gamma=0.1):
+def step_decay(t: int, lr0: float, step_size: int, gamma: float = 0.1) -> float:
     """lr0·gamma^⌊t/step_size⌋: multiply by gamma every step_size steps (torch StepLR)."""
     t = step_count(t, "t")
     non_negative(lr0, "lr0")
@@ -49,7 +50,7 @@ def step_decay(t, lr0, step_size, gamma=0.1):
     return lr0 * gamma ** (t // step_size)
 
 
-def multistep_decay(t, lr0, milestones, gamma=0.1):
+def multistep_decay(t: int, lr0: float, milestones: Iterable[int], gamma: float = 0.1) -> float:
     """lr0·gamma^(number of milestones ≤ t) (torch MultiStepLR; a repeated milestone counts twice).
 
     Seed 003's recipe (50 epochs at 0.1, 25 at 0.01, 25 at 0.001) is
@@ -65,7 +66,7 @@ def multistep_decay(t, lr0, milestones, gamma=0.1):
     return lr0 * gamma ** bisect_right(milestones, t)
 
 
-def exponential_decay(t, lr0, gamma):
+def exponential_decay(t: int, lr0: float, gamma: float) -> float:
     """lr0·gamma^t (torch ExponentialLR); seed 000's lr0·e^(−k·t) is gamma = e^(−k)."""
     t = step_count(t, "t")
     non_negative(lr0, "lr0")
@@ -73,7 +74,7 @@ def exponential_decay(t, lr0, gamma):
     return lr0 * gamma**t
 
 
-def inverse_time_decay(t, lr0, decay):
+def inverse_time_decay(t: int, lr0: float, decay: float) -> float:
     """lr0/(1 + decay·t) (seed 002); in torch a LambdaLR with ``lambda t: 1/(1 + decay*t)``.
 
     decay > 0 satisfies Robbins–Monro: Σ lr_t = ∞ and Σ lr_t² < ∞.
@@ -89,7 +90,7 @@ def inverse_time_decay(t, lr0, decay):
 # ----------------------------------------------------------------------------------------------
 
 
-def cosine_annealing(t, lr0, T_max, eta_min=0.0):
+def cosine_annealing(t: int, lr0: float, T_max: int, eta_min: float = 0.0) -> float:
     """torch CosineAnnealingLR: eta_min + (lr0 − eta_min)·(1 + cos(π·t/T_max))/2.
 
     Up to t = T_max this is the half cosine from lr0 down to eta_min. torch does not stop
@@ -132,7 +133,7 @@ def _cosine_annealing_recursion(lr, lr0, epoch, T_max, eta_min):
     return ratio * (lr - eta_min) + eta_min
 
 
-def cosine_warm_restarts(t, lr0, T_0, T_mult=1, eta_min=0.0):
+def cosine_warm_restarts(t: int, lr0: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> float:
     """SGDR (Loshchilov & Hutter 2017), torch CosineAnnealingWarmRestarts.
 
     A half cosine from lr0 to eta_min over T_i steps, then a restart at lr0; the period is
@@ -157,7 +158,15 @@ def cosine_warm_restarts(t, lr0, T_0, T_mult=1, eta_min=0.0):
 _CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 
 
-def cyclic(t, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular", gamma=1.0):
+def cyclic(
+    t: int,
+    base_lr: float,
+    max_lr: float,
+    step_size_up: int = 2000,
+    step_size_down: int | None = None,
+    mode: str = "triangular",
+    gamma: float = 1.0,
+) -> float:
     """Cyclical learning rate (Smith 2017), torch CyclicLR with cycle_momentum=False.
 
     A triangle between base_lr and max_lr: step_size_up steps up, step_size_down (default the
@@ -197,15 +206,15 @@ def _anneal(start, end, pct, strategy):
 
 
 def one_cycle(
-    t,
-    max_lr,
-    total_steps,
-    pct_start=0.3,
-    anneal_strategy="cos",
-    div_factor=25.0,
-    final_div_factor=1e4,
-    three_phase=False,
-):
+    t: int,
+    max_lr: float,
+    total_steps: int,
+    pct_start: float = 0.3,
+    anneal_strategy: str = "cos",
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+    three_phase: bool = False,
+) -> float:
     """One-cycle policy (Smith & Topin 2018), torch OneCycleLR with cycle_momentum=False.
 
     Warm up from max_lr/div_factor to max_lr over pct_start of total_steps, then anneal to
@@ -249,7 +258,9 @@ def one_cycle(
     raise AssertionError("unreachable: the last phase always matches")
 
 
-def linear_warmup(t, lr0, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
+def linear_warmup(
+    t: int, lr0: float, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5
+) -> float:
     """torch LinearLR: the factor goes linearly from start_factor to end_factor over total_iters
     steps, then stays: lr0·(start + (end − start)·min(t, total_iters)/total_iters)."""
     t = step_count(t, "t")

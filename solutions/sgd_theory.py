@@ -18,7 +18,10 @@ are the two baseline hyperparameter searches of seed 002 (Bergstra & Bengio 2012
 Every function is pure: array arguments are never modified.
 """
 
+from collections.abc import Callable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from solutions._checks import integer, one_of
 
@@ -55,7 +58,7 @@ def _sigmoid(z):
 # ---------------------------------------------------------------- the finite-sum problem
 
 
-def finite_sum_loss(w, X, y, loss="least_squares"):
+def finite_sum_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike, loss: str = "least_squares") -> float:
     """f(w) = 1/N sum_i f_i(w), a float.
 
     w: (D,) parameters; X: (N, D) inputs; y: (N,) targets (labels in {0, 1} for "logistic").
@@ -69,7 +72,9 @@ def finite_sum_loss(w, X, y, loss="least_squares"):
     return float(np.mean(np.logaddexp(0.0, z) - y * z))
 
 
-def per_example_gradients(w, X, y, loss="least_squares"):
+def per_example_gradients(
+    w: ArrayLike, X: ArrayLike, y: ArrayLike, loss: str = "least_squares"
+) -> np.ndarray:
     """The gradients of every f_i at w, one per row.
 
     w: (D,); X: (N, D); y: (N,). Returns G of shape (N, D) with G[i] = grad f_i(w).
@@ -81,7 +86,9 @@ def per_example_gradients(w, X, y, loss="least_squares"):
     return residual[:, None] * X
 
 
-def minibatch_gradient(w, X, y, indices, loss="least_squares"):
+def minibatch_gradient(
+    w: ArrayLike, X: ArrayLike, y: ArrayLike, indices: ArrayLike, loss: str = "least_squares"
+) -> np.ndarray:
     """The minibatch gradient 1/B sum_{i in indices} grad f_i(w).
 
     w: (D,); X: (N, D); y: (N,); indices: (B,) integers in 0..N-1, repeats allowed (sampling
@@ -102,7 +109,7 @@ def minibatch_gradient(w, X, y, indices, loss="least_squares"):
     return per_example_gradients(w, X[indices], y[indices], loss).mean(axis=0)
 
 
-def minibatch_gradient_variance(per_example_grads, batch_size, replace=True):
+def minibatch_gradient_variance(per_example_grads: ArrayLike, batch_size: int, replace: bool = True) -> float:
     """Exact E||g_B - grad f||^2 of a minibatch gradient g_B of B uniformly drawn examples.
 
     per_example_grads: (N, D) matrix G whose rows are grad f_i(w); grad f = G.mean(axis=0).
@@ -133,7 +140,12 @@ def minibatch_gradient_variance(per_example_grads, batch_size, replace=True):
 # ---------------------------------------------------------------- SGD with a step schedule
 
 
-def run_sgd(stochastic_grad, w0, n_steps, lr):
+def run_sgd(
+    stochastic_grad: Callable[[np.ndarray, int], ArrayLike],
+    w0: ArrayLike,
+    n_steps: int,
+    lr: float | Callable[[int], float],
+) -> np.ndarray:
     """Iterate w_{t+1} = w_t - lr_t * stochastic_grad(w_t, t) for t = 0, ..., n_steps - 1.
 
     stochastic_grad: function (w (D,), t int) -> (D,) gradient estimate at w on step t
@@ -186,7 +198,13 @@ def _evaluate(objective, points):
     return points[best].copy(), float(values[best]), points, values
 
 
-def grid_search(objective, low, high, n_per_axis, log_scale=False):
+def grid_search(
+    objective: Callable[[np.ndarray], float],
+    low: ArrayLike,
+    high: ArrayLike,
+    n_per_axis: int,
+    log_scale: bool = False,
+) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
     """Evaluate `objective` on a Cartesian grid and return the best point.
 
     objective:  function (d,) array -> float, to be minimised.
@@ -213,7 +231,14 @@ def grid_search(objective, low, high, n_per_axis, log_scale=False):
     return _evaluate(objective, points)
 
 
-def random_search(objective, low, high, n_trials, seed=0, log_scale=False):
+def random_search(
+    objective: Callable[[np.ndarray], float],
+    low: ArrayLike,
+    high: ArrayLike,
+    n_trials: int,
+    seed: int = 0,
+    log_scale: bool = False,
+) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
     """Evaluate `objective` at uniformly random points and return the best one.
 
     objective: function (d,) array -> float, to be minimised.

@@ -13,7 +13,10 @@ floating dtype of their inputs (float32 in -> float32 out), which halves memory 
 CIFAR-10-sized data.
 """
 
+from collections.abc import Iterator
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from solutions import _fast_softmax
 from solutions._checks import integer, non_negative_finite, positive_finite
@@ -67,7 +70,7 @@ def _validated(W, b, X, y, reg):
 # ---------------------------------------------------------------- model
 
 
-def softmax(scores):
+def softmax(scores: ArrayLike) -> np.ndarray:
     """Row-wise softmax, stable: subtracting the row maximum leaves it unchanged.
 
     scores: (N, K) or (K,) -> probabilities of the same shape, rows summing to 1.
@@ -78,7 +81,9 @@ def softmax(scores):
     return exp_shifted / exp_shifted.sum(axis=-1, keepdims=True)
 
 
-def init_params(K, D, std=1e-3, seed=0, dtype=np.float64):
+def init_params(
+    K: int, D: int, std: float = 1e-3, seed: int = 0, dtype: DTypeLike = np.float64
+) -> tuple[np.ndarray, np.ndarray]:
     """W ~ N(0, std**2) of shape (K, D) and b ~ N(0, std**2) of shape (K,) (seed 003: std 0.001).
 
     With such small weights all scores are ~0, so the initial loss is ~ln K (2.3026 for K = 10).
@@ -95,7 +100,7 @@ def init_params(K, D, std=1e-3, seed=0, dtype=np.float64):
     return W, b
 
 
-def scores(W, b, X):
+def scores(W: ArrayLike, b: ArrayLike, X: ArrayLike) -> np.ndarray:
     """S = X W^T + b.  W (K, D), b (K,), X (N, D) -> (N, K)."""
     W, b, X = np.asarray(W), np.asarray(b), np.asarray(X)
     _check_params(W, b)
@@ -105,12 +110,12 @@ def scores(W, b, X):
     return S
 
 
-def predict(W, b, X):
+def predict(W: ArrayLike, b: ArrayLike, X: ArrayLike) -> np.ndarray:
     """Predicted labels argmax_k S_nk.  -> (N,) int."""
     return np.argmax(scores(W, b, X), axis=1)
 
 
-def accuracy(W, b, X, y):
+def accuracy(W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> float:
     """Fraction of samples whose predicted label equals y.  -> float in [0, 1]."""
     y = np.asarray(y)
     X = np.asarray(X)
@@ -122,7 +127,9 @@ def accuracy(W, b, X, y):
 # ---------------------------------------------------------------- loss
 
 
-def softmax_loss_naive(W, b, X, y, reg=0.0):
+def softmax_loss_naive(
+    W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike, reg: float = 0.0
+) -> tuple[np.floating, np.ndarray, np.ndarray]:
     """Softmax loss and gradients with a Python loop over samples (seed 003's numpy code).
 
     Per sample n: s_n = W x_n + b, p_n = softmax(s_n), l_n = -log p_n[y_n],
@@ -156,7 +163,9 @@ def softmax_loss_naive(W, b, X, y, reg=0.0):
     return dtype.type(loss), dW.astype(dtype, copy=False), db.astype(dtype, copy=False)
 
 
-def softmax_loss_vectorized(W, b, X, y, reg=0.0):
+def softmax_loss_vectorized(
+    W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike, reg: float = 0.0
+) -> tuple[np.floating, np.ndarray, np.ndarray]:
     """Softmax loss and gradients without a loop over samples.
 
     S = X W^T + b, P = softmax(S) row-wise (log-sum-exp, finite for any finite scores),
@@ -189,7 +198,7 @@ def softmax_loss_vectorized(W, b, X, y, reg=0.0):
 # ---------------------------------------------------------------- minibatches and SGD
 
 
-def minibatches(N, batch_size, rng):
+def minibatches(N: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """One epoch of minibatch indices: a fresh permutation of 0..N-1 cut into batches.
 
     Each call draws a new permutation from rng, so calling it once per epoch reshuffles
@@ -211,7 +220,9 @@ def minibatches(N, batch_size, rng):
         yield order[start : start + batch_size]
 
 
-def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
+def iterate_minibatches(
+    X: ArrayLike, y: ArrayLike, batch_size: int, rng: np.random.Generator, shuffle: bool = True
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """One epoch over (X, y) in minibatches.
 
     Args:
@@ -235,7 +246,16 @@ def iterate_minibatches(X, y, batch_size, rng, shuffle=True):
         yield X[idx], y[idx]
 
 
-def sgd_epoch(W, b, X, y, lr, batch_size, rng, reg=0.0):
+def sgd_epoch(
+    W: ArrayLike,
+    b: ArrayLike,
+    X: ArrayLike,
+    y: ArrayLike,
+    lr: float,
+    batch_size: int,
+    rng: np.random.Generator,
+    reg: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One epoch of minibatch SGD on the softmax loss: W <- W - lr dW, b <- b - lr db.
 
     Batch size 1 is SGD, batch_size >= N is full-batch GD (seed 003's naming table).
