@@ -103,6 +103,12 @@ def _parser():
     )
     sub.add_argument("--roster", type=Path, help="CSV mapping student ids to LMS ids (see autograder/lms.py)")
     sub.add_argument(
+        "--items",
+        action="store_true",
+        help="also per test cell and hidden case: students who failed it, known mistakes found "
+        "(a table, and a CSV beside the grades CSV: grades-items.csv)",
+    )
+    sub.add_argument(
         "--canvas-id",
         action="append",
         default=[],
@@ -345,6 +351,11 @@ def _report(args):
     csv_path = args.csv if args.csv is not None else course.state_dir / "grades.csv"
     text, graded_anything = report(course, csv_path, png_path=args.png, assignments=args.assignments)
     print(text)
+    if args.items:
+        from .items import items_report
+
+        text, _ = items_report(course, args.assignments, csv_path.with_name(f"{csv_path.stem}-items.csv"))
+        print(text)
     return 0 if graded_anything else 1
 
 
