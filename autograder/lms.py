@@ -5,7 +5,7 @@ student ids (the `submitted/<student>/` folder names) to the LMS's identifiers:
 
 | column | needed for | what |
 |---|---|---|
-| `student_id` | both | the autograder's id (normalised as by `collect`: `Zoë Čapek` is `zoe-capek`) |
+| `student_id` | both | the autograder's id, the `submitted/` folder name (or its raw form: `Zoë Čapek`) |
 | `name` | both | the student's name as the LMS shows it (Canvas: `Last, First`) |
 | `lms_id` | Canvas (this or a SIS id) | Canvas user ID (the `ID` column of a Canvas gradebook export) |
 | `sis_user_id`, `sis_login_id` | Canvas, optional | the SIS ids, if your Canvas has them |
@@ -25,7 +25,7 @@ case goes to stderr and to a notes file beside the export (`<name>-notes.csv`).
 import csv
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .collect import sanitize_student_id
@@ -120,13 +120,9 @@ def _missing_column(path, name, columns):
 
 
 def _entry(path, line, values, lms, seen):
-    raw_id = values.get("student_id", "")
-    if not raw_id:
+    student_id = values.get("student_id", "")
+    if not student_id:
         raise RosterError(f"roster {path}, line {line}: empty student_id")
-    try:
-        student_id = sanitize_student_id(raw_id)
-    except ValueError:
-        raise RosterError(f"roster {path}, line {line}: unusable student_id {raw_id!r}") from None
     if student_id in seen:
         raise RosterError(
             f"roster {path}, lines {seen[student_id]} and {line}: both are student {student_id!r}"
@@ -199,6 +195,29 @@ def graded_assignments(rows):
     return sorted({row.assignment for row in rows})
 
 
+def matched(roster, rows):
+    """The roster with each student_id as the rows spell it: as written when a row has it, else as
+    `collect` normalises it (`Zoë Čapek` is `zoe-capek`) when a row has that; RosterError when two
+    entries name one student."""
+    students = {row.student for row in rows}
+    entries, owner = [], {}
+    for entry in roster:
+        student_id = entry.student_id
+        if student_id not in students:
+            try:
+                normalised = sanitize_student_id(student_id)
+            except ValueError:
+                normalised = student_id
+            if normalised in students:
+                student_id = normalised
+        if student_id in owner:
+            first, second = owner[student_id], entry.student_id
+            raise RosterError(f"roster entries {first!r} and {second!r} are both student {student_id!r}")
+        owner[student_id] = entry.student_id
+        entries.append(replace(entry, student_id=student_id))
+    return entries
+
+
 def canvas_export(rows, roster, assignments, canvas_ids=None):
     """Canvas's gradebook import: the five student columns, one column per assignment
     (`name (Canvas assignment id)` when the id is known), a Points Possible row, one row per
@@ -207,6 +226,7 @@ def canvas_export(rows, roster, assignments, canvas_ids=None):
     header = list(CANVAS_STUDENT_COLUMNS) + [
         f"{a} ({canvas_ids[a]})" if a in canvas_ids else a for a in assignments
     ]
+    roster = matched(roster, rows)
     results, points = assignment_results(rows, assignments)
     table = [[CANVAS_POINTS_ROW, "", "", "", ""] + [_cell(points[a]) for a in assignments]]
     for entry in roster:
@@ -220,6 +240,7 @@ def moodle_export(rows, roster, assignments):
     email, or "ID number" to the user's ID number, in the import form), then one column per
     assignment, mapped to a grade item (or "new grade item") there."""
     header = list(MOODLE_STUDENT_COLUMNS) + list(assignments)
+    roster = matched(roster, rows)
     results, _ = assignment_results(rows, assignments)
     table = []
     for entry in roster:

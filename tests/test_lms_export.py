@@ -30,6 +30,7 @@ ROWS = [
     Row("eve", L1, L1, 9.5, 12.0, GRADED),
     Row("eve", L2, "02a", None, 5.0, TIMED_OUT),
     Row("eve", L2, "02b", None, 3.0, TIMED_OUT),
+    Row("bob_b", L1, L1, 6.0, 12.0, GRADED),  # an id as `demo` writes it: matched as written
 ]
 
 ROSTER = (
@@ -39,6 +40,7 @@ ROSTER = (
     'Zoë Čapek,"Čapek, Zoë",1003,,zoe,A,zoe@example.edu,S3\n'
     "\n"
     'dave,"Dijkstra, Dave",1004,S4,dave,B,dave@example.edu,S4\n'
+    'bob_b,"Boole, Bob",1005,S5,boole,B,boole@example.edu,S5\n'
 )
 
 CANVAS = (
@@ -48,6 +50,7 @@ CANVAS = (
     '"Babbage, Bob",1002,S2,bob,B,,7\r\n'
     '"Čapek, Zoë",1003,,zoe,A,12,\r\n'
     '"Dijkstra, Dave",1004,S4,dave,B,,\r\n'
+    '"Boole, Bob",1005,S5,boole,B,6,\r\n'
 )
 
 MOODLE = (
@@ -56,6 +59,7 @@ MOODLE = (
     '"Babbage, Bob",bob@example.edu,,,7\r\n'
     '"Čapek, Zoë",zoe@example.edu,S3,12,\r\n'
     '"Dijkstra, Dave",dave@example.edu,S4,,\r\n'
+    '"Boole, Bob",boole@example.edu,S5,6,\r\n'
 )
 
 NOTES = [
@@ -63,6 +67,7 @@ NOTES = [
     ("zoe-capek", "Čapek, Zoë", L2, MISSING, "", "02b: missing (no 02b.ipynb in the submission)"),
     ("dave", "Dijkstra, Dave", L1, "no submission", "", ""),
     ("dave", "Dijkstra, Dave", L2, "no submission", "", ""),
+    ("bob_b", "Boole, Bob", L2, "no submission", "", ""),
     ("eve", "", L1, "not in roster", "9.5", "graded"),
     ("eve", "", L2, "not in roster", "", "02a: timed out; 02b: timed out"),
 ]
@@ -92,9 +97,9 @@ def test_canvas_export_has_canvas_columns_points_row_and_blank_non_graded_cells(
     assert _text(out) == CANVAS
     assert notes_path == tmp_path / "canvas-notes.csv"
     assert _notes(notes_path) == NOTES
-    assert "4 roster student(s) x 2 assignment(s)" in text
+    assert "5 roster student(s) x 2 assignment(s)" in text
     assert summary.splitlines()[0] == (
-        "blank or unmatched: 1 kernel died, 1 missing, 2 no submission, 2 not in roster"
+        "blank or unmatched: 1 kernel died, 1 missing, 3 no submission, 2 not in roster"
     )
     assert f"  {L1}: eve: not in roster, score 9.5: graded" in summary.splitlines()
 
@@ -116,6 +121,7 @@ def test_only_the_named_assignments_are_exported(tmp_path):
         '"Babbage, Bob",bob@example.edu,,7',
         '"Čapek, Zoë",zoe@example.edu,S3,',
         '"Dijkstra, Dave",dave@example.edu,S4,',
+        '"Boole, Bob",boole@example.edu,S5,',
     ]
 
 
@@ -139,7 +145,7 @@ def test_a_complete_class_writes_no_notes_and_removes_stale_ones(tmp_path):
         ("moodle", "student_id,email\na,a@x\n", "has no column 'name'"),
         ("canvas", "student_id,name,email\na,A,a@x\n", "has no column 'lms_id'"),
         ("moodle", "student_id,name,lms_id\na,A,1\n", "has no column 'email'"),
-        ("canvas", "student_id,name,lms_id\na,A,1\nA,B,2\n", "lines 2 and 3: both are student 'a'"),
+        ("canvas", "student_id,name,lms_id\na,A,1\na,B,2\n", "lines 2 and 3: both are student 'a'"),
         ("canvas", "student_id,name,lms_id,sis_user_id\na,A,,\n", "line 2: student 'a' has no lms_id"),
         ("canvas", "student_id,name,lms_id\na,A,u-17\n", "lms_id 'u-17' is not a Canvas user ID"),
         ("moodle", "student_id,name,email\n,A,a@x\n", "line 2: empty student_id"),
@@ -173,6 +179,12 @@ def test_written_answers_awaiting_a_manual_grade_leave_the_cell_blank(tmp_path):
             f"{L1}: needs manual grading: 2 point(s)",
         )
     ]
+
+
+def test_two_roster_entries_for_one_student_are_refused(tmp_path):
+    roster = _roster(tmp_path, "student_id,name,email\nZoë Čapek,Z,z@x\nzoe-capek,Z2,z2@x\n")
+    with pytest.raises(lms.RosterError, match="'Zoë Čapek' and 'zoe-capek' are both student 'zoe-capek'"):
+        lms.export_grades(ROWS, "moodle", roster, tmp_path / "m.csv")
 
 
 def test_bad_canvas_ids_are_refused(tmp_path):
