@@ -236,6 +236,10 @@ def test_cli_writes_the_canvas_file_and_lists_blank_cells_on_stderr(course_dir, 
         (["--roster", "r.csv"], "--roster and --canvas-id apply to --format canvas or moodle"),
         (["99_unknown", "--format", "moodle", "--roster", "r.csv"], "unknown assignment '99_unknown'"),
         (["--format", "moodle", "--roster", "absent.csv"], "not found"),
+        (
+            ["--format", "canvas", "--roster", "r.csv", "--items"],
+            "--png and --items apply to --format csv only",
+        ),
     ],
 )
 def test_cli_refuses_incomplete_or_wrong_options(course_dir, capsys, arguments, message):
