@@ -302,6 +302,7 @@ def _grade(args):
 
 def _grade_each(course, assignments, args, client):
     from .grade import GRADER_ERROR, grade, summarize_times
+    from .report import grade_rows
 
     grader_errors = 0
     for assignment in assignments:
@@ -321,6 +322,13 @@ def _grade_each(course, assignments, args, client):
         times = summarize_times(outcomes)
         timing = f"; median {times['median_s']:.1f} s per submission" if times else ""
         print(f"{assignment}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + timing)
+        waiting = [row for row in grade_rows(course) if row.assignment == assignment and row.manual_pending]
+        if waiting:
+            print(
+                f"{assignment}: {len(waiting)} submission(s) need manual grading of written answers "
+                f"({sum(row.manual_pending for row in waiting):g} points in all): grade them in the "
+                "formgrader (autograder/README.md, 'Manual grading')"
+            )
         grader_errors += counts.get(GRADER_ERROR, 0)
     return grader_errors
 

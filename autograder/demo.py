@@ -3,8 +3,10 @@
 The class (one submission each, built from the released notebook so the cell metadata is exactly
 what students receive):
     correct        the reference solutions in the solution cells (from the source notebook, whose
-                   hidden tests never reach a student copy anyway)     -> graded, every test point
-    blank          the release unchanged                              -> graded, 0
+                   hidden tests never reach a student copy anyway)     -> graded, every test point;
+                   its written answers (the model answers) await manual grading
+    blank          the release unchanged                              -> graded, 0 (unanswered
+                   written questions are 0, nothing to grade by hand)
     one_bug        correct, but the first exercise's function returns a wrong value
                                                                        -> graded, all points but
                    those of the test cells that use it, directly or through later definitions
@@ -17,7 +19,7 @@ import re
 import shutil
 import symtable
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -31,6 +33,7 @@ from .notebooks import (
     grade_id,
     is_autograded_test,
     is_solution_cell,
+    manual_points,
     read_notebook,
     without_marker_lines,
 )
@@ -69,6 +72,7 @@ class Expectation:
     status: str
     score: object  # None when the status is not "graded"
     reason: str
+    manual: float = 0.0  # points of written answers awaiting manual grading (not in score)
 
 
 @dataclass
@@ -78,11 +82,14 @@ class DemoResult:
     expected: dict
     actual: dict
     text: str
+    pending: dict = field(default_factory=dict)  # {student: points awaiting manual grading}
 
     @property
     def ok(self):
         return all(
-            self.actual.get(student) == (exp.status, exp.score) for student, exp in self.expected.items()
+            self.actual.get(student) == (exp.status, exp.score)
+            and self.pending.get(student, 0.0) == exp.manual
+            for student, exp in self.expected.items()
         )
 
 
@@ -168,12 +175,13 @@ def build_class(course, assignment, students=DEMO_STUDENTS):
         raise ValueError(f"students must be among {DEMO_STUDENTS}, got {sorted(unknown)}")
     expectations = {}
     notebooks = course.notebook_names(assignment)
-    totals = {"max": 0.0, "lost_to_bug": 0.0}
+    totals = {"max": 0.0, "lost_to_bug": 0.0, "manual": 0.0}
     broken, function = [], None
     for index, name in enumerate(notebooks):
         source = read_notebook(course.step_dir("source") / assignment / f"{name}.ipynb")
         released = read_notebook(course.assignment_dir("release", assignment) / f"{name}.ipynb")
         totals["max"] += autograded_points(source)
+        totals["manual"] += manual_points(source)
         correct = with_solutions(released, source)
         versions = {"correct": correct, "blank": released}
         if index == 0 and set(students) & {"one_bug", "infinite_loop", "kernel_dies"}:
@@ -199,12 +207,15 @@ def build_class(course, assignment, students=DEMO_STUDENTS):
             nbformat.write(versions[student], str(folder / f"{name}.ipynb"))
 
     reasons = {
-        "correct": Expectation(GRADED, totals["max"], "reference solutions: every test point"),
+        "correct": Expectation(
+            GRADED, totals["max"], "reference solutions: every test point", totals["manual"]
+        ),
         "blank": Expectation(GRADED, 0.0, "the release unchanged: no test can pass"),
         "one_bug": Expectation(
             GRADED,
             totals["max"] - totals["lost_to_bug"],
             f"{function} returns wrong values: loses {', '.join(broken)}",
+            totals["manual"],
         ),
         "infinite_loop": Expectation(TIMED_OUT, None, "while True: pass in the first solution cell"),
         "kernel_dies": Expectation(KERNEL_DIED, None, "os._exit(1) in the first solution cell"),
@@ -265,15 +276,16 @@ def run_demo(
             sandbox=sandbox,
         )
         rows = [row for row in grade_rows(course) if row.assignment == assignment]
-        actual = {}
+        actual, pending = {}, {}
         for row in rows:  # one notebook per lesson; several notebooks add up
+            pending[row.student] = pending.get(row.student, 0.0) + row.manual_pending
             status, score = actual.get(row.student, (row.status, None if row.score is None else 0.0))
             if row.status != GRADED:
                 status, score = row.status, None
             elif score is not None:
                 score += row.score
             actual[row.student] = (status, score)
-        text = _demo_text(course, assignment, expected, actual, rows, kept=not temporary)
+        text = _demo_text(course, assignment, expected, actual, pending, rows, kept=not temporary)
         if not temporary:  # a kept demo course shows the rest of the pipeline too
             from .feedback import feedback
             from .report import report
@@ -286,13 +298,13 @@ def run_demo(
                 + (f" ({len(pages.errors)} error(s): {pages.errors[0]})" if pages.errors else "")
                 + f"\ngrades: {csv_path}"
             )
-        return DemoResult(course.root, assignment, expected, actual, text)
+        return DemoResult(course.root, assignment, expected, actual, text, pending)
     finally:
         if temporary:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def _demo_text(course, assignment, expected, actual, rows, kept=True):
+def _demo_text(course, assignment, expected, actual, pending, rows, kept=True):
     where = (
         f"in {course.root}"
         if kept
@@ -303,15 +315,18 @@ def _demo_text(course, assignment, expected, actual, rows, kept=True):
         summary(rows),
         text_histogram(rows),
         "",
-        f"{'student':<15} {'expected':<22} {'got':<22} check",
+        f"{'student':<15} {'expected':<34} {'got':<34} check",
     ]
+    ok = True
     for student, exp in expected.items():
         got = actual.get(student, ("not graded", None))
-        mark = "ok" if got == (exp.status, exp.score) else "MISMATCH"
+        waiting = pending.get(student, 0.0)
+        match = got == (exp.status, exp.score) and waiting == exp.manual
+        ok = ok and match
         lines.append(
-            f"{student:<15} {_show(exp.status, exp.score):<22} {_show(*got):<22} {mark}   {exp.reason}"
+            f"{student:<15} {_show(exp.status, exp.score, exp.manual):<34} {_show(*got, waiting):<34} "
+            f"{'ok' if match else 'MISMATCH'}   {exp.reason}"
         )
-    ok = all(actual.get(s) == (e.status, e.score) for s, e in expected.items())
     lines.append(
         "demo: every student got exactly the expected status and score"
         if ok
@@ -320,8 +335,10 @@ def _demo_text(course, assignment, expected, actual, rows, kept=True):
     return "\n".join(lines)
 
 
-def _show(status, score):
-    return f"{status} {score:g}" if score is not None else status
+def _show(status, score, manual=0.0):
+    if score is None:
+        return status
+    return f"{status} {score:g}" + (f" + {manual:g} needs manual grading" if manual else "")
 
 
 def referenced_names(source):

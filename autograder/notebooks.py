@@ -79,6 +79,17 @@ def autograded_points(notebook):
     return sum(points(cell) for cell in notebook.cells if is_autograded_test(cell))
 
 
+def is_manual_answer(cell):
+    """A cell graded by hand in the formgrader: `grade` and `solution` (a written answer)."""
+    meta = nbgrader_metadata(cell)
+    return bool(meta.get("grade")) and bool(meta.get("solution"))
+
+
+def manual_points(notebook):
+    """Total points of the cells graded by hand (written answers): pending until a grader scores them."""
+    return sum(points(cell) for cell in notebook.cells if is_manual_answer(cell))
+
+
 def source_lines(cell):
     source = cell.get("source", "")
     return (source if isinstance(source, str) else "".join(source)).split("\n")

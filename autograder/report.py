@@ -2,7 +2,9 @@
 
 Scores come from nbgrader's gradebook, statuses from grading/status.json written by `grade`.
 Only a "graded" row has a score: a submission that timed out, crashed or was never graded has an
-empty score, so nobody can mistake it for a real 0.
+empty score, so nobody can mistake it for a real 0. Written answers that still await a grader in
+the formgrader are neither 0 nor earned: their points are in `manual_pending`, the detail says
+"needs manual grading", and the histogram measures the score against the points graded so far.
 """
 
 import csv
@@ -13,7 +15,7 @@ from pathlib import Path
 from .collect import refusals
 from .grade import GRADED, GRADER_ERROR, MISSING, REFUSED, STATUSES
 
-COLUMNS = ("student", "assignment", "notebook", "score", "max_score", "status", "detail")
+COLUMNS = ("student", "assignment", "notebook", "score", "max_score", "status", "detail", "manual_pending")
 HISTOGRAM_BINS = 10
 
 
@@ -26,6 +28,12 @@ class Row:
     max_score: float
     status: str
     detail: str = ""
+    manual_pending: float = 0.0  # points of answers not yet graded by hand (in max_score, not in score)
+
+    @property
+    def graded_max(self):
+        """The points graded so far: max_score without those awaiting manual grading."""
+        return None if self.max_score is None else self.max_score - self.manual_pending
 
 
 def grade_rows(course):
@@ -59,7 +67,7 @@ def _row(gradebook, assignment, student, notebook, record):
         max_score = float(gradebook.find_notebook(notebook, assignment).max_score)
     except MissingEntry:
         max_score = None
-    score = None
+    score, pending = None, 0.0
     if state == GRADED:
         try:
             submission = gradebook.find_submission_notebook(notebook, assignment, student)
@@ -67,12 +75,27 @@ def _row(gradebook, assignment, student, notebook, record):
             state, detail = GRADER_ERROR, "graded, but the gradebook has no grades for it: grade again"
         else:
             score = float(submission.score)
-            if submission.needs_manual_grade:
-                detail = "needs manual grading; score so far"
+            pending = manual_pending(submission)
+            if pending:
+                detail = f"needs manual grading: {_number(pending)} point(s) of written answers (formgrader)"
+            elif submission.needs_manual_grade:
+                detail = "needs manual review (a manual grade was changed by regrading)"
     isolation = record.get("isolation", "")
     if isolation.startswith("weak"):
         detail = "; ".join(part for part in (detail, f"graded with {isolation}") if part)
-    return Row(student, assignment, notebook, score, max_score, state, detail)
+    return Row(student, assignment, notebook, score, max_score, state, detail, pending)
+
+
+def manual_pending(submission):
+    """Points of a submitted notebook's cells that await a manual grade: no automatic and no manual
+    score yet (nbgrader's `score` counts such a cell as 0, so it cannot tell)."""
+    return float(
+        sum(
+            g.max_score
+            for g in submission.grades
+            if g.needs_manual_grade and g.manual_score is None and g.auto_score is None
+        )
+    )
 
 
 def write_csv(rows, path):
@@ -85,6 +108,7 @@ def write_csv(rows, path):
             values = asdict(row)
             values["score"] = "" if row.score is None else _number(row.score)
             values["max_score"] = "" if row.max_score is None else _number(row.max_score)
+            values["manual_pending"] = _number(row.manual_pending) if row.status == GRADED else ""
             writer.writerow(values)
 
 
@@ -105,6 +129,13 @@ def summary(rows):
                 f"{statistics.median(scores):.2f}, min {min(scores):g}, max {max(scores):g} "
                 f"(of {_number(mine[0].max_score)})"
             )
+        waiting = [row for row in mine if row.manual_pending]
+        if waiting:
+            points = _number(sum(row.manual_pending for row in waiting))
+            lines.append(
+                f"  {len(waiting)} row(s) need manual grading: {points} "
+                "point(s) of written answers, neither earned nor lost yet (grade them in the formgrader)"
+            )
         not_graded = [row for row in mine if row.status != GRADED]
         for row in not_graded:
             lines.append(f"  {row.student}: {row.status}" + (f" ({row.detail})" if row.detail else ""))
@@ -116,9 +147,9 @@ def histogram_counts(rows, bins=HISTOGRAM_BINS):
     edges = [100.0 * i / bins for i in range(bins + 1)]
     counts = [0] * bins
     for row in rows:
-        if row.score is None or not row.max_score:
+        if row.score is None or not row.graded_max:
             continue
-        percent = 100.0 * row.score / row.max_score
+        percent = 100.0 * row.score / row.graded_max
         index = min(int(percent / (100.0 / bins)), bins - 1)
         counts[max(index, 0)] += 1
     return [(edges[i], edges[i + 1], counts[i]) for i in range(bins)]
@@ -127,7 +158,7 @@ def histogram_counts(rows, bins=HISTOGRAM_BINS):
 def text_histogram(rows, width=40):
     counts = histogram_counts(rows)
     tallest = max((count for _, _, count in counts), default=0)
-    lines = ["score histogram (graded rows, % of max):"]
+    lines = ["score histogram (graded rows, % of the points graded so far):"]
     for low, high, count in counts:
         bar = "#" * (round(width * count / tallest) if tallest else 0)
         closing = "]" if high == 100.0 else ")"
@@ -141,11 +172,13 @@ def plot_histogram(rows, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    percents = [100.0 * row.score / row.max_score for row in rows if row.score is not None and row.max_score]
+    percents = [
+        100.0 * row.score / row.graded_max for row in rows if row.score is not None and row.graded_max
+    ]
     figure, axes = plt.subplots(figsize=(6, 4))
     axes.hist(percents, bins=HISTOGRAM_BINS, range=(0, 100), edgecolor="black")
     axes.set_title(f"Score distribution ({len(percents)} graded notebooks)")
-    axes.set_xlabel("score (% of maximum)")
+    axes.set_xlabel("score (% of the points graded so far)")
     axes.set_ylabel("number of notebooks")
     figure.tight_layout()
     figure.savefig(path, dpi=100)

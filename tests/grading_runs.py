@@ -83,6 +83,7 @@ def cell_grades(course_root, assignment, student):
                     "score": grade.score,
                     "max_score": grade.max_score,
                     "auto_score": grade.auto_score,
+                    "manual_score": grade.manual_score,
                     "cell_type": grade.cell_type,
                     "needs_manual_grade": grade.needs_manual_grade,
                 }

@@ -10,7 +10,7 @@ from autograder.cli import main
 from autograder.course import Course
 from autograder.demo import DEMO_STUDENTS, pick_demo_assignment
 from autograder.grade import GRADED, KERNEL_DIED, TIMED_OUT
-from autograder.notebooks import autograded_points, read_notebook
+from autograder.notebooks import autograded_points, manual_points, read_notebook
 
 DEMO_LESSON = demo_lesson()
 
@@ -70,6 +70,15 @@ def test_demo_class_on_the_repository_demo_lesson(classes_dir):
     bug_status, bug_score = run.actual["one_bug"]
     assert bug_status == GRADED and 0 < bug_score < full, "the planted bug must cost some points, not all"
     assert run.actual["one_bug"] == (run.expected["one_bug"].status, run.expected["one_bug"].score), run.text
+    written = manual_points(source)
+    assert written > 0 and run.pending == {
+        "correct": written,
+        "blank": 0.0,
+        "one_bug": written,
+        "infinite_loop": 0.0,
+        "kernel_dies": 0.0,
+    }, run.pending
+    assert f"graded {full:g} + {written:g} needs manual grading" in run.text
     assert run.ok, run.text
 
 

@@ -12,7 +12,7 @@ from synthetic_lesson import SYNTHETIC_LESSON, write_synthetic_lesson
 
 from autograder.course import Course, CourseError
 from autograder.grade import classify, grade, precheck
-from autograder.report import Row, histogram_counts, text_histogram, write_csv
+from autograder.report import Row, histogram_counts, summary, text_histogram, write_csv
 
 LESSON = SYNTHETIC_LESSON
 
@@ -101,10 +101,27 @@ def test_csv_leaves_the_score_empty_unless_graded(tmp_path):
     write_csv(rows, tmp_path / "grades.csv")
     lines = (tmp_path / "grades.csv").read_text().splitlines()
     assert lines == [
-        "student,assignment,notebook,score,max_score,status,detail",
-        f"a,{LESSON},{LESSON},0,6,graded,",
-        f"b,{LESSON},{LESSON},,6,kernel died,x",
+        "student,assignment,notebook,score,max_score,status,detail,manual_pending",
+        f"a,{LESSON},{LESSON},0,6,graded,,0",
+        f"b,{LESSON},{LESSON},,6,kernel died,x,",
     ]
+
+
+def test_points_awaiting_manual_grading_are_neither_zero_nor_earned(tmp_path):
+    """12 of 15 points autograded, 3 for a written answer nobody has graded yet: the CSV says so,
+    the summary counts them, and the histogram puts 12/12 at full marks (not 80 %)."""
+    pending = "needs manual grading: 3 point(s) of written answers (formgrader)"
+    rows = [
+        Row("a", LESSON, LESSON, 12.0, 15.0, "graded", pending, 3.0),
+        Row("b", LESSON, LESSON, 6.0, 15.0, "graded"),
+    ]
+    write_csv(rows, tmp_path / "grades.csv")
+    assert (tmp_path / "grades.csv").read_text().splitlines()[
+        1
+    ] == f"a,{LESSON},{LESSON},12,15,graded,{pending},3"
+    assert [c for _, _, c in histogram_counts(rows)] == [0, 0, 0, 0, 1, 0, 0, 0, 0, 1]
+    assert "1 row(s) need manual grading: 3 point(s) of written answers" in summary(rows)
+    assert "need manual grading" not in summary(rows[1:])
 
 
 def test_one_crashing_grading_does_not_stop_the_batch(course, monkeypatch):

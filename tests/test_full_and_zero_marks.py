@@ -1,5 +1,9 @@
 """Every lesson that exists: the reference solutions score full marks, the release scores zero.
 
+Written answers are graded by hand: the reference's model answers are left for the formgrader
+(neither 0 nor earned, reported as points awaiting manual grading), the release's unanswered stubs
+score 0 with nothing to grade by hand.
+
 Each lesson is released into a temporary course folder and graded by `grade` (grading mode, the
 course's own pipeline) with two submissions: "correct" (the source notebook's solutions in the
 released notebook) and "blank" (the release as students receive it). One autograde run per lesson
@@ -12,7 +16,14 @@ import pytest
 from grading_runs import cell_grades, graded_class, repository_lessons
 
 from autograder.grade import GRADED
-from autograder.notebooks import grade_id, is_autograded_test, notebook_files, read_notebook
+from autograder.notebooks import (
+    grade_id,
+    is_autograded_test,
+    is_manual_answer,
+    manual_points,
+    notebook_files,
+    read_notebook,
+)
 
 LESSONS = repository_lessons()
 
@@ -20,6 +31,10 @@ LESSONS = repository_lessons()
 @pytest.fixture(scope="session")
 def classes_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("graded-classes")
+
+
+def _source(run, lesson):
+    return read_notebook(run.course_root / "notebooks" / lesson / f"{lesson}.ipynb")
 
 
 def _autograded_notebooks(run, student):
@@ -42,6 +57,15 @@ def test_reference_solutions_score_full_marks(lesson, classes_dir):
     }
     assert not short, f"{lesson}: test cells below full marks with the reference solutions: {short}"
     assert score == run.expected["correct"].score
+    source = _source(run, lesson)
+    written = {grade_id(c) for c in source.cells if is_manual_answer(c)}
+    manual = {
+        name: (g["auto_score"], g["manual_score"]) for name, g in grades.items() if g["needs_manual_grade"]
+    }
+    assert written and manual == dict.fromkeys(written, (None, None)), (
+        f"{lesson}: the model answers must await manual grading with no score (not 0, not earned): {manual}"
+    )
+    assert run.pending["correct"] == manual_points(source) == run.expected["correct"].manual > 0
 
 
 @pytest.mark.skipif(not LESSONS, reason="no lesson under notebooks/ yet")
@@ -55,6 +79,10 @@ def test_release_scores_zero_on_every_graded_cell(lesson, classes_dir):
     nonzero = {name: g["score"] for name, g in grades.items() if g["score"]}
     assert not nonzero, f"{lesson}: graded cells that the unchanged release already passes: {nonzero}"
     assert score == 0
+    waiting = [name for name, g in grades.items() if g["needs_manual_grade"]]
+    assert not waiting and run.pending["blank"] == 0, (
+        f"{lesson}: unanswered questions left to grade: {waiting}"
+    )
 
 
 @pytest.mark.skipif(not LESSONS, reason="no lesson under notebooks/ yet")

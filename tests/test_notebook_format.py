@@ -103,3 +103,34 @@ def test_every_exercise_has_solution_test_points_and_hidden_tests(folder):
         assert text.index(BEGIN_HIDDEN) < text.index(END_HIDDEN)
         visible = text[: text.index(BEGIN_HIDDEN)]
         assert visible.strip(), f"{folder.name} test_{name}: no visible test before the hidden block"
+
+
+@lessons
+def test_every_lesson_has_a_written_question_with_a_hidden_model_answer(folder):
+    """notebooks/README.md: 1-3 manually graded answer cells per lesson (markdown, `solution` and
+    `grade`, 2-3 points), each after the question's own markdown cell, the model answer and
+    rubric between the solution markers so that the release replaces them by the answer stub."""
+    cells = _notebook(folder).cells
+    written = [(i, c) for i, c in enumerate(cells) if c.cell_type == "markdown" and is_solution_cell(c)]
+    assert 1 <= len(written) <= 3, f"{folder.name}: {len(written)} written questions, expected 1 to 3"
+    for index, cell in written:
+        meta, name = nbgrader_metadata(cell), grade_id(cell)
+        assert name and name.startswith("written_"), f"{folder.name}: written answer cell named {name!r}"
+        assert meta.get("grade") and not meta.get("locked") and not meta.get("task"), (
+            f"{folder.name} {name}: a manually graded answer is grade: true, unlocked, not a task"
+        )
+        assert 2 <= points(cell) <= 3, f"{folder.name} {name}: {points(cell)} points, expected 2 or 3"
+        lines = source_lines(cell)
+        assert BEGIN_SOLUTION in lines[0] and END_SOLUTION in lines[-1], (
+            f"{folder.name} {name}: the whole answer cell must be the solution region"
+        )
+        assert "**Model answer.**" in cell.source and "**Rubric" in cell.source, (
+            f"{folder.name} {name}: no model answer or rubric for the grader"
+        )
+        question = cells[index - 1]
+        assert question.cell_type == "markdown" and "Written question" in question.source, (
+            f"{folder.name} {name}: the question belongs in the markdown cell just before the answer"
+        )
+        assert f"({points(cell):g} points" in question.source, (
+            f"{folder.name} {name}: the question's heading must state the cell's {points(cell):g} points"
+        )
