@@ -1,9 +1,15 @@
 """Helpers for the visible tests students run: clear messages instead of bare asserts."""
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def assert_close(actual, expected, name="result", rtol=1e-6, atol=1e-9):
+def assert_close(
+    actual: Any, expected: Any, name: str = "result", rtol: float = 1e-6, atol: float = 1e-9
+) -> None:
     """Raise AssertionError with a readable message unless `actual` ≈ `expected`.
 
     actual, expected: numbers or arrays of the same shape.
@@ -21,7 +27,7 @@ def assert_close(actual, expected, name="result", rtol=1e-6, atol=1e-9):
         raise AssertionError(f"{name} = {shown}, expected {wanted} (rtol={rtol:g}, atol={atol:g})")
 
 
-def format_value(value, digits=10):
+def format_value(value: Any, digits: int = 10) -> str:
     """A number or array as a student reads it: 6.001 or [1.5 -2.], never np.float64(6.001)."""
     array = np.asarray(value)
     if array.dtype.kind in "biufc" and array.ndim == 0:
@@ -32,13 +38,15 @@ def format_value(value, digits=10):
     return repr(value)
 
 
-def assert_unchanged(before, after, name="input"):
+def assert_unchanged(before: ArrayLike, after: ArrayLike, name: str = "input") -> None:
     """Raise AssertionError if a function modified an array it was given."""
     if not np.array_equal(np.asarray(before), np.asarray(after)):
         raise AssertionError(f"{name} was modified in place: work on a copy (x = x.copy())")
 
 
-def assert_raises(error, call, what):
+def assert_raises(
+    error: type[BaseException] | tuple[type[BaseException], ...], call: Callable[[], object], what: str
+) -> BaseException:
     """Raise AssertionError unless `call()` raises `error` (an exception class or a tuple of them).
 
     call: a function of no arguments, e.g. lambda: adam(w, g, lr=-0.1).

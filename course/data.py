@@ -25,6 +25,7 @@ from collections import namedtuple
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
@@ -53,7 +54,7 @@ class DownloadError(OSError):
     """The download failed its checks (size or MD5); nothing was kept."""
 
 
-def default_cache_dir():
+def default_cache_dir() -> Path:
     """The per-user cache: $OPTDL_CACHE_DIR, else $XDG_CACHE_HOME/optdl-course, else ~/.cache/optdl-course."""
     if os.environ.get(CACHE_DIR_ENV):
         return Path(os.environ[CACHE_DIR_ENV]).expanduser()
@@ -62,16 +63,16 @@ def default_cache_dir():
 
 
 def load_cifar10(
-    data_dir=None,
+    data_dir: str | os.PathLike | None = None,
     *,
-    n_train=None,
-    n_test=None,
-    as_images=False,
-    center=True,
-    download=True,
-    cache_dir=None,
-    progress=True,
-):
+    n_train: int | None = None,
+    n_test: int | None = None,
+    as_images: bool = False,
+    center: bool = True,
+    download: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+    progress: bool = True,
+) -> CIFAR10:
     """Load CIFAR-10 as numpy arrays.
 
     data_dir:  folder holding the batches (or its parent); None looks in CIFAR10_DIR, then the cache.
@@ -101,13 +102,19 @@ def load_cifar10(
     return CIFAR10(X_train, y_train, X_test, y_test, class_names)
 
 
-def rows_to_images(rows):
+def rows_to_images(rows: ArrayLike) -> np.ndarray:
     """(N, 3072) rows in the official channel-planar order -> (N, 32, 32, 3) images."""
     rows = np.asarray(rows)
     return rows.reshape(len(rows), 3, 32, 32).transpose(0, 2, 3, 1)
 
 
-def locate_cifar10(data_dir=None, *, download=True, cache_dir=None, progress=True):
+def locate_cifar10(
+    data_dir: str | os.PathLike | None = None,
+    *,
+    download: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+    progress: bool = True,
+) -> Path:
     """Return the folder that holds the batches, downloading into the cache if allowed.
 
     A folder named explicitly (argument or CIFAR10_DIR) that holds no batches is an error:
@@ -137,8 +144,13 @@ def locate_cifar10(data_dir=None, *, download=True, cache_dir=None, progress=Tru
 
 
 def download_cifar10(
-    cache_dir, *, url=CIFAR10_URL, md5=CIFAR10_MD5, expected_bytes=CIFAR10_BYTES, progress=True
-):
+    cache_dir: str | os.PathLike,
+    *,
+    url: str = CIFAR10_URL,
+    md5: str = CIFAR10_MD5,
+    expected_bytes: int = CIFAR10_BYTES,
+    progress: bool = True,
+) -> Path:
     """Download and extract the official archive into `cache_dir`; return the batches folder.
 
     Network errors propagate as urllib/OSError; a size or MD5 mismatch raises DownloadError.
@@ -153,7 +165,7 @@ def download_cifar10(
         archive.unlink(missing_ok=True)
 
 
-def read_batch(path):
+def read_batch(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     """Read one official batch file: returns (rows uint8 (n, 3072), labels int64 (n,))."""
     path = Path(path)
     try:
@@ -179,7 +191,7 @@ def read_batch(path):
     return rows, labels
 
 
-def read_class_names(folder):
+def read_class_names(folder: str | os.PathLike) -> list[str]:
     """The label names from batches.meta, or the official list when that file is absent."""
     path = Path(folder) / META_FILE
     if not path.exists():

@@ -14,11 +14,14 @@ lesson, on the settings the validation split chose.
 """
 
 from collections import namedtuple
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from course.data import load_cifar10
 from course.mlp import mlp_evaluate
+from course.protocols import LossFunction, Optimizer, Params
 from course.training import train
 
 Split = namedtuple("Split", "X_train y_train X_val y_val")
@@ -35,7 +38,7 @@ ClaimSize = namedtuple("ClaimSize", "n_train n_val epochs seeds")
 CLAIM_SIZE = ClaimSize(n_train=5_000, n_val=1_000, epochs=6, seeds=5)
 
 
-def describe_claim_size(size=CLAIM_SIZE):
+def describe_claim_size(size: ClaimSize = CLAIM_SIZE) -> str:
     """One line for a lesson: where and at what size its claims are checked."""
     return (
         f"tests/test_claims.py checks this section's claims on {size.n_train - size.n_val:,} training and "
@@ -43,7 +46,7 @@ def describe_claim_size(size=CLAIM_SIZE):
     )
 
 
-def split_validation(X, y, n_val, *, seed=0):
+def split_validation(X: np.ndarray, y: np.ndarray, n_val: int, *, seed: int = 0) -> Split:
     """Split (X, y) into a training part and a validation part of n_val rows, chosen at random."""
     if not 0 < n_val < len(X):
         raise ValueError(f"n_val must be between 1 and {len(X) - 1}, got {n_val}")
@@ -52,7 +55,15 @@ def split_validation(X, y, n_val, *, seed=0):
     return Split(X[keep], y[keep], X[val], y[val])
 
 
-def load_split(n_train, n_val, *, n_test=None, seed=0, data_dir=None, announce=print):
+def load_split(
+    n_train: int | None,
+    n_val: int,
+    *,
+    n_test: int | None = None,
+    seed: int = 0,
+    data_dir: str | None = None,
+    announce: Callable[[str], object] = print,
+) -> tuple[Any, Split]:
     """Load CIFAR-10 for a comparison and carve a validation split out of its training images.
 
     n_train: training images to load, the validation split included (None: all there are, 50,000
@@ -85,19 +96,19 @@ def load_split(n_train, n_val, *, n_test=None, seed=0, data_dir=None, announce=p
 
 
 def fit(
-    loss_fn,
-    params0,
-    step_fn,
-    hparams,
-    split,
+    loss_fn: LossFunction,
+    params0: Params,
+    step_fn: Optimizer,
+    hparams: dict[str, Any],
+    split: Split,
     *,
-    epochs,
-    batch_size,
-    seed=0,
-    lr_schedule=None,
-    schedule_per="epoch",
-    evaluate=mlp_evaluate,
-):
+    epochs: int,
+    batch_size: int,
+    seed: int = 0,
+    lr_schedule: Callable[[int], float] | None = None,
+    schedule_per: str = "epoch",
+    evaluate: Callable[[Params, np.ndarray, np.ndarray], tuple[float, float]] = mlp_evaluate,
+) -> dict[str, Any]:
     """Train on split.X_train and measure on split.X_val.
 
     evaluate(params, X, y) -> (loss, accuracy); the default suits course.mlp.
@@ -133,17 +144,17 @@ def fit(
     }
 
 
-def sweep(run, values):
+def sweep(run: Callable[[Any], dict[str, Any]], values: Iterable[Any]) -> list[tuple[Any, dict[str, Any]]]:
     """[(value, run(value)) for each value]: run maps one grid value to a result of `fit`."""
     return [(value, run(value)) for value in values]
 
 
-def best(results, key="val_loss"):
+def best(results: Sequence[tuple[Any, dict[str, Any]]], key: str = "val_loss") -> tuple[Any, dict[str, Any]]:
     """The (value, result) pair of a sweep with the lowest result[key]."""
     return min(results, key=lambda pair: pair[1][key])
 
 
-def sweep_table(results, name="lr"):
+def sweep_table(results: Sequence[tuple[Any, dict[str, Any]]], name: str = "lr") -> str:
     """The sweep as text lines: value, training loss, validation loss and accuracy; best marked."""
     chosen = best(results)[0]
     lines = [f"{name:>10s} {'train loss':>11s} {'val loss':>9s} {'val acc':>8s}"]
@@ -156,7 +167,15 @@ def sweep_table(results, name="lr"):
     return "\n".join(lines)
 
 
-def method(step_fn, hparams=None, *, tune="lr", grid=(), schedule=None, schedule_per="epoch"):
+def method(
+    step_fn: Optimizer,
+    hparams: dict[str, Any] | None = None,
+    *,
+    tune: str = "lr",
+    grid: Sequence[Any] = (),
+    schedule: Callable[..., float] | None = None,
+    schedule_per: str = "epoch",
+) -> dict[str, Any]:
     """One entry of a comparison: an optimizer, its fixed hyperparameters and the grid to tune.
 
     tune, grid: the hyperparameter tuned on the validation split and the values tried.
@@ -192,17 +211,17 @@ def _fit_method(spec, value, loss_fn, init_fn, split, seed, epochs, batch_size, 
 
 
 def tune_and_compare(
-    methods,
-    loss_fn,
-    init_fn,
-    split,
+    methods: dict[str, dict[str, Any]],
+    loss_fn: LossFunction,
+    init_fn: Callable[[int], Params],
+    split: Split,
     *,
-    epochs,
-    batch_size,
-    seeds=(1, 2, 3, 4, 5),
-    tune_seed=0,
-    evaluate=mlp_evaluate,
-):
+    epochs: int,
+    batch_size: int,
+    seeds: Sequence[int] = (1, 2, 3, 4, 5),
+    tune_seed: int = 0,
+    evaluate: Callable[[Params, np.ndarray, np.ndarray], tuple[float, float]] = mlp_evaluate,
+) -> dict[str, dict[str, Any]]:
     """Tune each method on the validation split (seed tune_seed), then rerun it at its chosen value.
 
     methods: {name: method(...)}; init_fn(seed) -> initial params. Every run has the same budget
@@ -226,7 +245,7 @@ def tune_and_compare(
     return out
 
 
-def seed_table(comparison, name="method", key="val_loss"):
+def seed_table(comparison: dict[str, dict[str, Any]], name: str = "method", key: str = "val_loss") -> str:
     """Per-seed validation losses of tune_and_compare's reruns, with mean and standard deviation."""
     n_seeds = len(next(iter(comparison.values()))["runs"])
     lines = [
@@ -244,7 +263,7 @@ def seed_table(comparison, name="method", key="val_loss"):
     return "\n".join(lines)
 
 
-def wins(comparison, better, worse, key="val_loss"):
+def wins(comparison: dict[str, dict[str, Any]], better: str, worse: str, key: str = "val_loss") -> int:
     """In how many seeds `better` ends with a lower result[key] than `worse` (same seed, paired)."""
     pairs = zip(comparison[better]["runs"], comparison[worse]["runs"], strict=False)
     return sum(a[key] < b[key] for a, b in pairs)

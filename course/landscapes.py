@@ -137,7 +137,7 @@ def _check_positive(value, name):
     return value
 
 
-def quadratic(condition_number=20.0, scale=0.1):
+def quadratic(condition_number: float = 20.0, scale: float = 0.1) -> Landscape:
     """Ill-conditioned quadratic f = scale·x1² + scale·condition_number·x2².
 
     The Hessian is diag(2·scale, 2·scale·condition_number), so its condition number
@@ -177,7 +177,7 @@ def quadratic(condition_number=20.0, scale=0.1):
     )
 
 
-def rosenbrock(a=1.0, b=100.0):
+def rosenbrock(a: float = 1.0, b: float = 100.0) -> Landscape:
     """Rosenbrock's banana f = (a − x1)² + b·(x2 − x1²)², minimum (a, a²) with f = 0.
 
     Example::
@@ -212,7 +212,7 @@ def rosenbrock(a=1.0, b=100.0):
     )
 
 
-def saddle():
+def saddle() -> Landscape:
     """The saddle f = x1² − x2²: a stationary point at (0, 0) that is not a minimum.
 
     f is unbounded below, so ``minima`` is empty and ``f_min`` is None. The default
@@ -248,7 +248,7 @@ def saddle():
 _BEALE_C = np.array([1.5, 2.25, 2.625])
 
 
-def beale():
+def beale() -> Landscape:
     """Beale's function, minimum (3, 0.5) with f = 0; flat plateaus and steep edges.
 
     f = Σ_{k=1..3} (c_k − x1 + x1·x2^k)², c = (1.5, 2.25, 2.625).
@@ -298,7 +298,7 @@ _HIMMELBLAU_MINIMA = np.array(
 )
 
 
-def himmelblau():
+def himmelblau() -> Landscape:
     """Himmelblau's function: four global minima, all with f = 0.
 
     f = (x1² + x2 − 11)² + (x1 + x2² − 7)². Which minimum an optimizer finds
@@ -344,7 +344,7 @@ LANDSCAPES = {
 }
 
 
-def get_landscape(name, **params):
+def get_landscape(name: str | Landscape, **params: float) -> Landscape:
     """Build a landscape by name, e.g. ``get_landscape("quadratic", condition_number=50)``.
 
     A :class:`Landscape` passed as ``name`` is returned unchanged (params must be empty).

@@ -30,6 +30,7 @@ import re
 import shutil
 import symtable
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -49,7 +50,7 @@ def _python_source(source):
     return "\n".join(lines)
 
 
-def cell_names(source):
+def cell_names(source: str) -> tuple[set[str], set[str]]:
     """(defined, used): top-level names a code cell defines, and global names it reads.
 
     Example::
@@ -143,7 +144,7 @@ def _stores(node):
     return found
 
 
-def read_before_defined(source, defined):
+def read_before_defined(source: str, defined: set[str]) -> set[str]:
     """Names in ``defined`` that the cell reads before its own first definition of them.
 
     ``sgd = sgd`` or ``x += 1`` need an earlier cell's ``sgd``/``x``; ``for n in ...: print(n)``
@@ -168,7 +169,7 @@ def read_before_defined(source, defined):
     return needed
 
 
-def live_section_start(cells):
+def live_section_start(cells: Sequence[nbformat.NotebookNode]) -> int:
     """Index of the markdown cell whose heading is "Live lecture"; ValueError if none."""
     for index, cell in enumerate(cells):
         if cell.cell_type == "markdown" and LIVE_HEADING.search(cell.source):
@@ -176,7 +177,7 @@ def live_section_start(cells):
     raise ValueError("the notebook has no 'Live lecture' heading")
 
 
-def live_only_cells(cells):
+def live_only_cells(cells: Sequence[nbformat.NotebookNode]) -> list[int]:
     """Indices of the cells a live-only notebook keeps: the needed code cells, then the live section.
 
     A name the live section (or a kept cell) uses is looked up in the last cell before it
@@ -213,7 +214,7 @@ def live_only_cells(cells):
     return sorted(keep) + list(range(start, len(cells)))
 
 
-def live_only_notebook(path):
+def live_only_notebook(path: str | Path) -> nbformat.NotebookNode:
     """The live-only notebook for a lesson notebook at path (see the module docstring)."""
     notebook = nbformat.read(str(path), as_version=4)
     kept = live_only_cells(notebook.cells)
@@ -238,7 +239,7 @@ def live_only_notebook(path):
     return live
 
 
-def lesson_notebooks(root=NOTEBOOKS):
+def lesson_notebooks(root: str | Path = NOTEBOOKS) -> list[Path]:
     return sorted(
         p / f"{p.name}.ipynb"
         for p in Path(root).iterdir()
@@ -246,7 +247,7 @@ def lesson_notebooks(root=NOTEBOOKS):
     )
 
 
-def copy_lessons(dest, root=NOTEBOOKS):
+def copy_lessons(dest: str | Path, root: str | Path = NOTEBOOKS) -> list[Path]:
     """Copy every lesson notebook into dest/NN_name/ and write its live-only twin; returns the paths."""
     dest = Path(dest)
     written = []
@@ -261,7 +262,7 @@ def copy_lessons(dest, root=NOTEBOOKS):
     return written
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     copy = sub.add_parser("copy", help="copy the lessons and their live-only twins into a folder")

@@ -15,11 +15,16 @@ It is not an exercise: no lesson asks students to write it.
 """
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from course.protocols import Params
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
 
-def init_mlp(n_inputs, n_hidden, n_classes, *, seed=0, dtype=np.float32):
+def init_mlp(
+    n_inputs: int, n_hidden: int, n_classes: int, *, seed: int = 0, dtype: DTypeLike = np.float32
+) -> Params:
     """He-initialised weights (std sqrt(2 / fan_in)) and zero biases, as a dict of `dtype` arrays."""
     for name, value in (("n_inputs", n_inputs), ("n_hidden", n_hidden), ("n_classes", n_classes)):
         if int(value) != value or value < 1:
@@ -43,7 +48,7 @@ def _check(params, X, y=None):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
 
 
-def mlp_scores(params, X):
+def mlp_scores(params: Params, X: ArrayLike) -> np.ndarray:
     """Class scores (N, K) of the rows of X."""
     _check(params, X)
     hidden = X @ params["W1"].T
@@ -52,7 +57,7 @@ def mlp_scores(params, X):
     return hidden @ params["W2"].T + params["b2"]
 
 
-def mlp_loss(params, X, y):
+def mlp_loss(params: Params, X: ArrayLike, y: ArrayLike) -> tuple[float, Params]:
     """Mean softmax cross-entropy of the network on (X, y) and its gradients.
 
     params: dict from init_mlp; X: (N, D); y: (N,) ints in 0..K-1.
@@ -84,7 +89,7 @@ def mlp_loss(params, X, y):
     return loss, {name: grad.astype(dtype, copy=False) for name, grad in grads.items()}
 
 
-def mlp_evaluate(params, X, y, chunk=4096):
+def mlp_evaluate(params: Params, X: ArrayLike, y: ArrayLike, chunk: int = 4096) -> tuple[float, float]:
     """(mean cross-entropy, accuracy) of the network on all of (X, y), in chunks of rows."""
     _check(params, X, y)
     total_loss, correct = 0.0, 0
@@ -98,6 +103,6 @@ def mlp_evaluate(params, X, y, chunk=4096):
     return total_loss / len(X), correct / len(X)
 
 
-def mlp_accuracy(params, X, y):
+def mlp_accuracy(params: Params, X: ArrayLike, y: ArrayLike) -> float:
     """Fraction of rows of X whose highest score is the label y."""
     return mlp_evaluate(params, X, y)[1]

@@ -7,10 +7,14 @@ state per parameter, as torch.optim keeps one state per tensor.
 """
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
+
+from course.protocols import LossFunction, Optimizer, Params
 
 
 @dataclass
@@ -24,7 +28,7 @@ class History:
     val_accuracy: list = field(default_factory=list)  # after each epoch, if validation data given
 
 
-def shuffled_batches(n, batch_size, rng):
+def shuffled_batches(n: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """Yield index arrays covering range(n) in a fresh random order; the last batch may be short."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -34,22 +38,22 @@ def shuffled_batches(n, batch_size, rng):
 
 
 def train(
-    loss_fn,
-    params,
-    step_fn,
-    hparams,
-    X,
-    y,
+    loss_fn: LossFunction,
+    params: Params,
+    step_fn: Optimizer,
+    hparams: dict[str, Any],
+    X: np.ndarray,
+    y: np.ndarray,
     *,
-    epochs,
-    batch_size,
-    seed=0,
-    lr_schedule=None,
-    schedule_per="epoch",
-    evaluate=None,
-    progress=True,
-    desc="training",
-):
+    epochs: int,
+    batch_size: int,
+    seed: int = 0,
+    lr_schedule: Callable[[int], float] | None = None,
+    schedule_per: str = "epoch",
+    evaluate: Callable[[Params], float] | None = None,
+    progress: bool = True,
+    desc: str = "training",
+) -> tuple[Params, History]:
     """Train `params` by minibatch gradient steps and return (params, History).
 
     loss_fn:   a course.protocols.LossFunction, loss_fn(params, X_batch, y_batch) -> (loss, grads).
