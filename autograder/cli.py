@@ -373,8 +373,8 @@ def _lms_report(course, args):
 
     if args.roster is None:
         raise ValueError(f"--format {args.format} needs --roster FILE (see autograder/README.md, report)")
-    if args.png is not None:
-        raise ValueError("--png applies to --format csv only")
+    if args.png is not None or args.items:
+        raise ValueError("--png and --items apply to --format csv only")
     rows = grade_rows(course)
     if not rows:
         print("nothing graded yet: run `python -m autograder grade` first", file=sys.stderr)
