@@ -58,7 +58,6 @@ import numpy as np
 
 from course.checks import assert_close, assert_raises, assert_unchanged
 from course.config import grading_mode, pick
-from course.data import load_cifar10
 from course.landscapes import beale, quadratic, rosenbrock, saddle
 
 np.set_printoptions(precision=5, suppress=True)
@@ -186,11 +185,9 @@ def adagrad(w, dw, state=None, *, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
     - state: None on the first call, else the dict the previous call returned.
     - lr, lr_decay, weight_decay, initial_accumulator_value, eps: floats >= 0.
 
-    Update (element-wise), with t = the number of this step (1, 2, ...):
-        g = dw + weight_decay * w
-        sum = sum + g**2              (sum starts at initial_accumulator_value)
-        clr = lr / (1 + (t - 1) * lr_decay)
-        w_next = w - clr * g / (sqrt(sum) + eps)
+    Must equal torch.optim.Adagrad step for step, with every option (lr_decay,
+    initial_accumulator_value, weight_decay as L2, eps where torch puts it): the maths is in
+    section 2 ("AdaGrad") above.
 
     Returns (w_next, state): w_next of w's shape; state = {"step": t, "sum": array like w}.
     Raises ValueError if lr < 0. Does not modify w, dw or the given state.
@@ -333,19 +330,8 @@ def rmsprop(w, dw, state=None, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.
     - state: None on the first call, else the dict the previous call returned.
     - lr, alpha, eps, weight_decay, momentum: floats >= 0; centered: bool.
 
-    Update (element-wise; every buffer starts at zeros):
-        g = dw + weight_decay * w
-        square_avg = alpha * square_avg + (1 - alpha) * g**2
-        if centered:
-            grad_avg = alpha * grad_avg + (1 - alpha) * g
-            denom = sqrt(square_avg - grad_avg**2) + eps
-        else:
-            denom = sqrt(square_avg) + eps
-        if momentum > 0:
-            momentum_buffer = momentum * momentum_buffer + g / denom
-            w_next = w - lr * momentum_buffer
-        else:
-            w_next = w - lr * g / denom
+    Must equal torch.optim.RMSprop step for step, including `centered`, `momentum` and
+    `weight_decay` (L2): the maths and both options are in section 3 ("RMSProp") above.
 
     Returns (w_next, state); state has the keys "step" (int) and "square_avg", plus "grad_avg"
     if centered and "momentum_buffer" if momentum > 0 (arrays shaped like w).
@@ -505,12 +491,8 @@ def adadelta(w, dw, state=None, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
     - state: None on the first call, else the dict the previous call returned.
     - lr, rho, eps, weight_decay: floats >= 0 (rho <= 1).
 
-    Update (element-wise; square_avg and acc_delta start at zeros):
-        g = dw + weight_decay * w
-        square_avg = rho * square_avg + (1 - rho) * g**2
-        delta = sqrt(acc_delta + eps) / sqrt(square_avg + eps) * g      (old acc_delta)
-        acc_delta = rho * acc_delta + (1 - rho) * delta**2
-        w_next = w - lr * delta
+    Must equal torch.optim.Adadelta step for step (weight_decay as L2): the update and where
+    eps goes are in section 4 ("Adadelta") above; mind which acc_delta the step uses.
 
     Returns (w_next, state); state = {"step": int, "square_avg": array, "acc_delta": array}.
     Raises ValueError if lr < 0. Does not modify w, dw or the given state.
@@ -755,13 +737,9 @@ def adam(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_dec
     - lr, eps, weight_decay: floats >= 0; betas: (beta1, beta2), each in [0, 1).
     - amsgrad: bool, use the running maximum of exp_avg_sq (Reddi et al. 2018).
 
-    Update (element-wise; buffers start at zeros; t = the number of this step, 1, 2, ...):
-        g = dw + weight_decay * w
-        exp_avg = beta1 * exp_avg + (1 - beta1) * g
-        exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * g**2
-        v = exp_avg_sq, or if amsgrad: max_exp_avg_sq = maximum(max_exp_avg_sq, exp_avg_sq); v = max_exp_avg_sq
-        denom = sqrt(v) / sqrt(1 - beta2**t) + eps
-        w_next = w - lr / (1 - beta1**t) * exp_avg / denom
+    Must equal torch.optim.Adam step for step, with and without amsgrad (weight_decay as L2):
+    section 5 above has the update ("Bias correction"), where eps goes ("Where does eps go?")
+    and what torch's AMSGrad takes the maximum of ("AMSGrad, a preview").
 
     Returns (w_next, state); state keys "step" (int), "exp_avg", "exp_avg_sq", and
     "max_exp_avg_sq" only if amsgrad.
@@ -937,16 +915,9 @@ def nadam(w, dw, state=None, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
     - state: None on the first call, else the dict the previous call returned.
     - lr, eps, weight_decay, momentum_decay: floats >= 0; betas: (beta1, beta2) in [0, 1).
 
-    Update (element-wise; exp_avg, exp_avg_sq start at zeros, mu_product at 1.0; t = 1, 2, ...):
-        g = dw + weight_decay * w
-        mu      = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
-        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
-        mu_product = mu_product * mu
-        exp_avg = beta1 * exp_avg + (1 - beta1) * g
-        exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * g**2
-        denom = sqrt(exp_avg_sq / (1 - beta2**t)) + eps
-        w_next = w - lr * (1 - mu) / (1 - mu_product) * g / denom
-                   - lr * mu_next / (1 - mu_product * mu_next) * exp_avg / denom
+    Must equal torch.optim.NAdam step for step (weight_decay as L2): the momentum warm-up
+    mu_t, the product mu_product and the two-term update are in section 6 ("Nadam") above; the
+    moving averages are Adam's (section 5).
 
     Returns (w_next, state); state = {"step": int, "exp_avg": array, "exp_avg_sq": array,
     "mu_product": float}.
@@ -1020,6 +991,46 @@ check_against_reference(
      Case("single step", (_rng.normal(size=6), _rng.normal(size=(1, 6)), {"lr": 0.05})),
      Case("eps 1e-4 with small gradients", (_rng.normal(size=3), 1e-5 * _rng.normal(size=(25, 3)), {"lr": 0.01, "eps": 1e-4}))])
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Written question (3 points, graded by hand): AdaGrad's vanishing step, and Adam
+#
+# (a) Why does AdaGrad's step $\gamma/(\sqrt{G_t}+\varepsilon)$ go to zero during training even
+# when the gradients do not get smaller? How fast does it shrink if every gradient has about the
+# same size $|g|$?
+#
+# (b) Does Adam share this problem? Answer for a gradient that is the same constant $g$ at every
+# step: what are $\hat m_t$, $\hat v_t$ and the size of Adam's step?
+#
+# (c) Name one situation where AdaGrad's behaviour is an advantage, or one where Adam's is a
+# problem.
+#
+# Write your answer in the cell below (a few sentences; formulas in `$...$` are welcome).
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_adagrad_vanishing", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** (a) $G_t=\sum_{s\le t} g_s^2$ is a sum of positive terms that never forgets: it only grows.
+# With gradients of constant size it is about $t g^2$, so the step is about
+# $\gamma/(\sqrt t\,|g|)$ times $|g|$, i.e. $\gamma/\sqrt t$: it vanishes like $1/\sqrt t$ whether
+# or not the optimizer is near a minimum; on a non-convex problem it can stop far from one.
+#
+# (b) No: Adam's $v_t$ is an exponential moving average with memory of about $1/(1-\beta_2)$ steps,
+# so it tracks the *recent* gradient size instead of accumulating. For a constant $g$, the bias
+# correction gives exactly $\hat m_t=g$ and $\hat v_t=g^2$, and the step is
+# $\gamma\,g/(|g|+\varepsilon)\approx\gamma\,\mathrm{sign}(g)$: constant size, never vanishing.
+# (Its step therefore does not shrink by itself: Adam needs a schedule to settle.)
+#
+# (c) AdaGrad: sparse features (rare coordinates keep a large step, frequent ones are damped) and
+# convex problems where a $1/\sqrt t$ decay is what the theory asks for. Adam: forgetting large
+# rare gradients can let $\hat v$ drop and the step jump (Reddi et al.'s counterexample, fixed by
+# AMSGrad's running maximum); no convergence without a decaying learning rate.
+#
+# **Rubric (3 points).**
+# - 1 point: $G_t$ only grows, step $\sim\gamma/\sqrt t$ for gradients of constant size.
+# - 1 point: Adam's moving average forgets; for constant $g$, $\hat m=g$, $\hat v=g^2$ and a step
+#   of size $\approx\gamma$ (half a point without the bias-corrected values).
+# - 1 point: one correct situation with a reason.
+# ### END SOLUTION
 
 # %% [markdown]
 # ## 7. AMSGrad and the counterexample of Reddi et al.
