@@ -279,7 +279,7 @@ def render_html(result):
         f"<title>Similarity: {esc(result.assignment)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>Similarity of the students' code: {esc(result.assignment)}</h1>"
         f"<p>{len(result.code)} submissions, {len(result.pairs)} pairs. Compared: solution cells and "
-        f"cells the students added. Excluded: the starter code ({esc(result.starter_origin)}). "
+        f"cells the students added or edited. Excluded: the starter code ({esc(result.starter_origin)}). "
         "Tokenised by copydetect (names, whitespace and comments do not matter); matches shorter than "
         f"{NOISE_THRESHOLD} characters of tokenised code are ignored. <em>share A in B</em> is the part "
         "of A's own code also found in B; the similarity is the mean of both shares. A high score is a "
