@@ -42,6 +42,7 @@ __all__ = [
     "adamw",
     "nadam",
     "adam_no_bias_correction",
+    "sgdw",
     "OPTIMIZERS",
     "default_hparams",
 ]
@@ -244,6 +245,51 @@ def nesterov(
     else:
         state["momentum_buffer"] = momentum * state["momentum_buffer"] + grad
     return w - lr * (grad + momentum * state["momentum_buffer"]), state
+
+
+def sgdw(
+    w: ArrayLike,
+    dw: ArrayLike,
+    state: OptimizerState | None = None,
+    *,
+    lr: float = 1e-3,
+    momentum: float = 0.9,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+    nesterov: bool = False,
+) -> tuple[np.ndarray, OptimizerState]:
+    """SGD with momentum and decoupled weight decay (SGDW, Loshchilov & Hutter 2019).
+
+    ``w ← (1 − lr·weight_decay)·w``, then ``torch.optim.SGD(params, lr, momentum, dampening,
+    nesterov=nesterov, weight_decay=0)`` on ``dw``: the decay never enters the momentum buffer.
+    torch.optim has no SGDW; this is exactly what AdamW is to Adam. With momentum=0 it equals
+    ``sgd(weight_decay=weight_decay)`` (L2 and weight decay coincide for plain SGD); with momentum
+    the two differ.
+
+    A ``course.protocols.Optimizer``; state["momentum_buffer"] has w's shape (None until a step with
+    momentum > 0). Raises ValueError for nesterov without momentum or with dampening, as torch.
+    """
+    lr = non_negative(lr, "lr")
+    momentum = non_negative(momentum, "momentum")
+    dampening = real(dampening, "dampening")
+    weight_decay = non_negative(weight_decay, "weight_decay")
+    if nesterov and (momentum <= 0 or dampening != 0):
+        raise ValueError(
+            f"Nesterov momentum requires momentum > 0 and dampening = 0, got momentum={momentum!r}, "
+            f"dampening={dampening!r}"
+        )
+    w, dw = _params_and_grad(w, dw)
+    state = _state(state, w, "sgdw", buffers=("momentum_buffer",), fill=None)
+    state["step"] += 1
+    w, grad = _weight_decay(w, dw, lr, weight_decay, decoupled=True)
+    if momentum == 0:
+        return w - lr * grad, state
+    if state["momentum_buffer"] is None:
+        state["momentum_buffer"] = grad.copy()
+    else:
+        state["momentum_buffer"] = momentum * state["momentum_buffer"] + (1 - dampening) * grad
+    step = grad + momentum * state["momentum_buffer"] if nesterov else state["momentum_buffer"]
+    return w - lr * step, state
 
 
 def nesterov_lookahead(

@@ -468,3 +468,58 @@ def test_solutions_do_not_import_torch():
     )
     repo = Path(__file__).resolve().parent.parent
     assert subprocess.run([sys.executable, "-c", code], cwd=repo).returncode == 0
+
+
+# ----------------------------------------------------------------------------------------------
+# SGDW (lesson 06): not a torch.optim class, so no golden run; checked against torch's SGD with
+# the decay applied to the parameters by hand, and against the L2 identity without momentum
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "hparams",
+    [
+        {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.3},
+        {"lr": 0.02, "momentum": 0.8, "dampening": 0.4, "weight_decay": 0.1},
+        {"lr": 0.03, "momentum": 0.7, "nesterov": True, "weight_decay": 0.2},
+        {"lr": 0.1, "momentum": 0.0, "weight_decay": 0.5},
+    ],
+)
+def test_sgdw_is_decay_then_torch_sgd_without_weight_decay(hparams):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    curvature, w0 = rng.uniform(0.1, 3.0, size=(3, 4)), rng.normal(size=(3, 4))
+    param = torch.nn.Parameter(torch.tensor(w0, dtype=torch.float64))
+    lr, weight_decay = hparams["lr"], hparams["weight_decay"]
+    torch_options = {k: v for k, v in hparams.items() if k != "weight_decay"}
+    optimizer = torch.optim.SGD([param], weight_decay=0.0, **torch_options)
+    w, state = w0, None
+    for _ in range(40):
+        dw = curvature * w
+        w, state = optim.sgdw(w, dw, state, **hparams)
+        with torch.no_grad():
+            param.grad = torch.tensor(curvature) * param.detach()
+            param.mul_(1 - lr * weight_decay)  # decoupled: after the gradient, before the step
+        optimizer.step()
+    np.testing.assert_allclose(w, param.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_sgdw_equals_l2_without_momentum_and_differs_with_it():
+    rng = np.random.default_rng(7)
+    w0, grads = rng.normal(size=5), rng.normal(size=(20, 5))
+    runs = {}
+    for name, step, options in (
+        ("sgdw, no momentum", optim.sgdw, {"momentum": 0.0}),
+        ("sgd + L2", optim.sgd, {}),
+        ("sgdw, momentum", optim.sgdw, {"momentum": 0.9}),
+        ("momentum + L2", optim.momentum, {"momentum": 0.9}),
+    ):
+        w, state = w0, None
+        for g in grads:
+            w, state = step(w, g, state, lr=0.1, weight_decay=0.5, **options)
+        runs[name] = w
+    np.testing.assert_allclose(runs["sgdw, no momentum"], runs["sgd + L2"], rtol=1e-13)
+    assert np.abs(runs["sgdw, momentum"] - runs["momentum + L2"]).max() > 1e-2
+    for bad in ({"nesterov": True, "momentum": 0.0}, {"nesterov": True, "dampening": 0.1}, {"lr": -1.0}):
+        with pytest.raises(ValueError):
+            optim.sgdw(w0, grads[0], None, **bad)

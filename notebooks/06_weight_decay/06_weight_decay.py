@@ -38,7 +38,8 @@
 # 5. A two-layer network on CIFAR-10: weight norms and validation loss with Adam + L2 and AdamW,
 #    λ chosen on a validation split.
 #
-# **Exercises** (5 points): `sgd` with `weight_decay` (2), `adamw` (3). As in lesson 05, every
+# **Exercises** (10 points): `sgd` with `weight_decay` (2), `sgdw`, SGD with momentum and
+# decoupled weight decay (5), `adamw` (3); and a written question (3 points, graded by hand). As in lesson 05, every
 # optimizer is a pure function `w_next, state = optimizer(w, dw, state=None, **hyperparameters)`
 # following `torch.optim`'s conventions; never modify `w`, `dw` or the `state` you are given.
 
@@ -50,7 +51,6 @@ import numpy as np
 
 from course.checks import assert_close, assert_raises, assert_unchanged
 from course.config import grading_mode, pick
-from course.data import load_cifar10
 
 np.set_printoptions(precision=5, suppress=True)
 
@@ -259,19 +259,118 @@ print(f"  distance of the L2 form to the ridge solution (A^T A + 2λI)^-1 A^T b:
 # $\mathbf{dw}+(1-\mu)\lambda'\mathbf w=0$: the decoupled decay acts like L2 with $(1-\mu)\lambda'$, ten
 # times weaker for $\mu=0.9$. That is a rescaling of $\lambda'$, the same for every weight; it does
 # not change *which* weights are regularised. That is what goes wrong with Adam.
+#
+# ### Exercise 2 (5 points): `sgdw`
+#
+# torch has no SGDW, but it is to `SGD` exactly what `AdamW` is to `Adam` (section 3): first the
+# decoupled decay $\mathbf w \leftarrow (1-\gamma\lambda')\mathbf w$, then torch's momentum step on
+# the **data** gradient, with all of `torch.optim.SGD`'s momentum options (`momentum`,
+# `dampening`, `nesterov`, in lesson 04's conventions: the buffer starts as the first gradient,
+# dampening acts from the second step on, Nesterov steps with $g + \mu\,\mathbf b$). With
+# `momentum=0` there is no buffer (the state's `"momentum_buffer"` stays `None`, as in torch) and
+# your `sgdw` must equal `sgd` with the same `weight_decay`: section 1's identity. Like torch, refuse
+# `nesterov=True` without momentum or with dampening (`ValueError`).
 
-# %%
-def sgdw(w, dw, state=None, *, lr=1e-3, momentum=0.9, weight_decay=0.0):
-    """SGD with momentum and decoupled weight decay (Loshchilov & Hutter's SGDW; not in torch.optim)."""
+# %% nbgrader={"grade": false, "grade_id": "ex_sgdw", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def sgdw(w, dw, state=None, *, lr=1e-3, momentum=0.9, dampening=0.0, weight_decay=0.0, nesterov=False):
+    """One step of SGD with momentum and decoupled weight decay (SGDW, Loshchilov & Hutter).
+
+    Inputs:
+    - w: parameters, float array of any shape; dw: gradient of the data loss at w, same shape.
+    - state: None on the first call, else the dict the previous call returned.
+    - lr, momentum, weight_decay: floats >= 0; dampening: float; nesterov: bool.
+
+    Contract: equals multiplying w by (1 - lr * weight_decay), then one step of
+    torch.optim.SGD(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
+    weight_decay=0) with the gradient dw; the maths is just above and in lesson 04.
+
+    Returns (w_next, state); state = {"step": int, "momentum_buffer": array like w, or None
+    while momentum is 0}.
+    Raises ValueError if lr < 0, momentum < 0 or weight_decay < 0, or if nesterov is set
+    without momentum or with dampening. Does not modify w, dw or the given state.
+    """
+    check_non_negative(lr, "lr")
+    check_non_negative(momentum, "momentum")
+    check_non_negative(weight_decay, "weight_decay")
+    ### BEGIN SOLUTION
+    if nesterov and (momentum <= 0 or dampening != 0):
+        raise ValueError("nesterov=True requires momentum > 0 and dampening = 0")
     if state is None:
-        state = {"step": 0, "momentum_buffer": dw.copy()}
+        state = {"step": 0, "momentum_buffer": None}
     else:
         state = copy_state(state)
-        state["momentum_buffer"] = momentum * state["momentum_buffer"] + dw
     state["step"] += 1
-    return (1 - lr * weight_decay) * w - lr * state["momentum_buffer"], state
+    w_decayed = (1 - lr * weight_decay) * w
+    if momentum == 0:
+        return w_decayed - lr * dw, state
+    if state["momentum_buffer"] is None:
+        state["momentum_buffer"] = np.array(dw, dtype=float, copy=True)
+    else:
+        state["momentum_buffer"] = momentum * state["momentum_buffer"] + (1 - dampening) * dw
+    step = dw + momentum * state["momentum_buffer"] if nesterov else state["momentum_buffer"]
+    return w_decayed - lr * step, state
+    ### END SOLUTION
 
 
+# %% nbgrader={"grade": true, "grade_id": "test_sgdw", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
+# By hand: w = 1, g = 0.5 at every step, lr = 0.1, weight_decay = 0.1, momentum = 0.9.
+# Step 1: buffer = g = 0.5; w = 0.99 * 1 - 0.1 * 0.5 = 0.94.
+# Step 2: buffer = 0.9 * 0.5 + 0.5 = 0.95; w = 0.99 * 0.94 - 0.1 * 0.95 = 0.8356.
+w0, g = np.array([1.0]), np.array([0.5])
+w1, state = sgdw(w0, g, None, lr=0.1, weight_decay=0.1)
+assert_close(w1, [0.94], "sgdw: w after one step")
+assert set(state) == {"step", "momentum_buffer"}, f"state keys: step, momentum_buffer; got {sorted(state)}"
+assert_close(state["momentum_buffer"], [0.5], "sgdw: the buffer holds the data gradient only")
+state_before = copy.deepcopy(state)
+w2, state2 = sgdw(w1, g, state, lr=0.1, weight_decay=0.1)
+assert_close(w2, [0.8356], "sgdw: w after two steps")
+assert state2["step"] == 2, f"state['step'] should be 2 after two calls, got {state2['step']}"
+assert_unchanged(state_before["momentum_buffer"], state["momentum_buffer"], "the state passed in")
+assert_unchanged([1.0], w0, "w")
+# Dampening 0.5 acts from the second step: buffer = 0.9 * 0.5 + 0.5 * 0.5 = 0.7.
+_, s = sgdw(w1, g, state, lr=0.1, weight_decay=0.1, dampening=0.5)
+assert_close(s["momentum_buffer"], [0.7], "sgdw: dampened buffer at step 2")
+# Nesterov, step 1: buffer = 0.5, step direction g + 0.9 * buffer = 0.95: w = 0.99 - 0.095 = 0.895.
+assert_close(sgdw(w0, g, None, lr=0.1, weight_decay=0.1, nesterov=True)[0], [0.895], "sgdw with nesterov")
+# Without momentum, decoupled decay is L2 (section 1): w - lr * (g + weight_decay * w) at every step.
+w_a = w_b = np.array([1.0, -2.0])
+s_a = None
+for g_t in ([0.5, 0.1], [-0.3, 0.2], [0.4, -0.6]):
+    w_a, s_a = sgdw(w_a, np.array(g_t), s_a, lr=0.1, momentum=0.0, weight_decay=0.2)
+    w_b = w_b - 0.1 * (np.array(g_t) + 0.2 * w_b)
+assert_close(w_a, w_b, "sgdw(momentum=0) against SGD + L2 after three steps")
+assert s_a["momentum_buffer"] is None, "without momentum the buffer stays None (torch's convention)"
+for bad in ({"lr": -0.1}, {"weight_decay": -1.0}, {"nesterov": True, "momentum": 0.0}, {"nesterov": True, "dampening": 0.1}):
+    assert_raises(ValueError, lambda: sgdw(w0, g, None, **bad), f"sgdw with {bad}")
+print("visible tests passed")
+
+### BEGIN HIDDEN TESTS
+from autograder.grader.harness import Case, check_against_reference, optimizer_run, reference
+
+_rng = np.random.default_rng(603)
+_curv = np.array([0.1, 1.0, 4.0, 10.0, 0.5])
+check_against_reference(
+    "sgdw", optimizer_run(sgdw), optimizer_run(reference("solutions.optim:sgdw")),
+    [Case("defaults, 50 steps, shape (3,)", (_rng.normal(size=3), _rng.normal(size=(50, 3)), {})),
+     Case("shape (3, 4), strong decay", (_rng.normal(size=(3, 4)), _rng.normal(size=(40, 3, 4)),
+                                         {"lr": 0.01, "weight_decay": 0.5})),
+     Case("quadratic, iterate-dependent gradients", (_rng.normal(size=5), 0.01 * _rng.normal(size=(100, 5)),
+                                                    {"lr": 0.05, "weight_decay": 0.1, "momentum": 0.8}, _curv)),
+     Case("decay only (zero data gradient)", (_rng.normal(size=4), np.zeros((30, 4)), {"lr": 0.1, "weight_decay": 0.2})),
+     Case("dampening 0.3", (_rng.normal(size=3), _rng.normal(size=(30, 3)), {"lr": 0.02, "dampening": 0.3, "weight_decay": 0.1})),
+     Case("nesterov", (_rng.normal(size=3), _rng.normal(size=(30, 3)), {"lr": 0.02, "nesterov": True, "weight_decay": 0.1})),
+     Case("no momentum (L2 identity)", (_rng.normal(size=4), _rng.normal(size=(20, 4)), {"lr": 0.05, "momentum": 0.0, "weight_decay": 0.3})),
+     Case("lr changing every step (the decay follows lr)", (_rng.normal(size=3), _rng.normal(size=(40, 3)),
+                                                           {"weight_decay": 0.3}, 0.0, np.linspace(0.05, 0.001, 40))),
+     Case("200 steps", (_rng.normal(size=2), _rng.normal(size=(200, 2)), {"lr": 0.003, "weight_decay": 0.05, "momentum": 0.5})),
+     Case("single step", (_rng.normal(size=6), _rng.normal(size=(1, 6)), {"lr": 0.05, "weight_decay": 1.0}))])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Where do torch's `SGD(momentum=μ, weight_decay=λ')` (L2) and your `sgdw` settle on the
+# least-squares problem above?
+
+# %%
 weight_decay, mu = 0.5, 0.9
 runs = {}
 for name, step_fn in (("momentum + L2 (torch SGD)", momentum), ("momentum + decoupled decay (SGDW)", sgdw)):
@@ -325,11 +424,10 @@ for name, w in runs.items():
 # applied (to $\boldsymbol\theta_{t-1}$ together with the Adam step); torch applies it first, to the
 # same $\boldsymbol\theta_{t-1}$, so the result is identical.
 #
-# ### Exercise 2 (3 points): `adamw`
+# ### Exercise 3 (3 points): `adamw`
 #
-# Implement torch's `AdamW`. Hint: after the decay, the rest is exactly the given `adam` (with its
-# own `weight_decay` left at 0) applied to the data gradient; reuse it. The state is Adam's:
-# `"step"`, `"exp_avg"`, `"exp_avg_sq"`, and `"max_exp_avg_sq"` only when `amsgrad=True`.
+# Implement torch's `AdamW`, whose update is above. The state is Adam's: `"step"`, `"exp_avg"`,
+# `"exp_avg_sq"`, and `"max_exp_avg_sq"` only when `amsgrad=True`.
 
 # %% nbgrader={"grade": false, "grade_id": "ex_adamw", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def adamw(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
@@ -340,10 +438,9 @@ def adamw(w, dw, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
     - state: None on the first call, else the dict the previous call returned.
     - lr, eps, weight_decay: floats >= 0; betas: (beta1, beta2) in [0, 1); amsgrad: bool.
 
-    Update:
-        w_decayed = w - lr * weight_decay * w          (decoupled: not added to the gradient)
-        then one Adam step from w_decayed with the gradient dw (bias-corrected, eps outside
-        the square root, amsgrad as in torch's Adam), continuing Adam's state.
+    Must equal torch.optim.AdamW step for step, with and without amsgrad, including a learning
+    rate that changes between calls: the update is in section 3 above ("AdamW decouples the two"),
+    torch's convention for the decay among the three given there.
 
     Returns (w_next, state); state keys "step" (int), "exp_avg", "exp_avg_sq", and
     "max_exp_avg_sq" only if amsgrad.
@@ -462,16 +559,18 @@ for name, step_fn in (("Adam + L2", adam), ("AdamW", adamw)):
         theta, state = step_fn(theta, gradient, state, lr=lr_noise, weight_decay=lam_noise)
     final_weights[name] = theta.reshape(len(sigmas), weights_per_scale)
 
+from course.widgets import optimizer_color  # Okabe–Ito, colour-blind safe, the same as in the live explorer
+
 fig, ax = plt.subplots(figsize=(7.5, 4.5))
 for name, theta in final_weights.items():
     mean = theta.mean(axis=1)
     spread = theta.std(axis=1)
-    line, = ax.semilogx(sigmas, mean, "o-", label=f"{name}: mean of {weights_per_scale} weights")
+    line, = ax.semilogx(sigmas, mean, "o-", color=optimizer_color(name), label=f"{name}: mean of {weights_per_scale} weights")
     ax.fill_between(sigmas, mean - spread, mean + spread, color=line.get_color(), alpha=0.15)
 sigma_fine = np.logspace(-3, 1, 200)
-ax.semilogx(sigma_fine, np.exp(-lr_noise * lam_noise * n_noise_steps / sigma_fine), "k--", lw=1,
-            label=r"$e^{-\gamma\lambda T/\sigma}$ (L2 through Adam)")
-ax.axhline((1 - lr_noise * lam_noise) ** n_noise_steps, color="k", ls=":", lw=1,
+ax.semilogx(sigma_fine, np.exp(-lr_noise * lam_noise * n_noise_steps / sigma_fine), "--", lw=1,
+            color=optimizer_color("Adam + L2"), label=r"$e^{-\gamma\lambda T/\sigma}$ (L2 through Adam)")
+ax.axhline((1 - lr_noise * lam_noise) ** n_noise_steps, color=optimizer_color("AdamW"), ls=":", lw=1,
            label=r"$(1-\gamma\lambda)^T$ (decoupled)")
 ax.set_xlabel(r"gradient noise scale $\sigma_i$ of the weight")
 ax.set_ylabel(r"weight after $T$ steps ($\theta_0 = 1$)")
@@ -667,6 +766,45 @@ for name, runs in reruns.items():
     test_loss, test_accuracy = mlp_evaluate(runs[0]["params"], cifar.X_test, cifar.y_test)
     setting = "" if name == "no regularization" else f" at λ = {best_lambda[name]:g}"
     print(f"{name}{setting}: test loss {test_loss:.4f}, test accuracy {test_accuracy:.3f} on {len(cifar.y_test):,} images")
+
+# %% [markdown]
+# ### Written question (3 points, graded by hand): why SGD + L2 is weight decay and Adam + L2 is not
+#
+# (a) Show in one line why adding $\frac{\lambda}{2}\|\boldsymbol\theta\|^2$ to the loss gives
+# exactly weight decay for SGD without momentum, and say what the decay factor per step is.
+#
+# (b) Why is this no longer true for Adam? Which weights does Adam + L2 shrink *least*, and why?
+#
+# (c) What does AdamW do instead, and what did the CIFAR-10 experiment above show about the two
+# (use the printed numbers and the spread between seeds)?
+#
+# Write your answer in the cell below (a few sentences; formulas in `$...$` are welcome).
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_l2_vs_decay", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** (a) $\boldsymbol\theta\leftarrow\boldsymbol\theta-\gamma(\mathbf g+\lambda\boldsymbol\theta)
+# =(1-\gamma\lambda)\boldsymbol\theta-\gamma\mathbf g$: every weight is multiplied by
+# $1-\gamma\lambda$ before the gradient step, which is weight decay with rate $\gamma\lambda$.
+#
+# (b) In Adam the penalty's gradient $\lambda\boldsymbol\theta$ enters $m$ and $v$ and is divided by
+# $\sqrt{\hat v}+\varepsilon$ like the loss gradient, so the pull on $\theta_i$ is about
+# $\gamma\lambda\theta_i/\sqrt{\hat v_i}$: weights whose gradients have been large (large
+# $\hat v_i$) are regularised least, weights with tiny gradients most. The regularisation is
+# uneven and tied to the gradient history.
+#
+# (c) AdamW decouples the decay: it applies $\boldsymbol\theta\leftarrow\boldsymbol\theta-\gamma
+# \lambda\boldsymbol\theta$ outside the adaptive step, a uniform relative pull on every weight.
+# In the experiment both lower the validation loss compared with no regularisation; whether one
+# beats the other must be judged against the seed-to-seed spread printed above.
+#
+# **Rubric (3 points).**
+# - 1 point: the SGD identity with the factor $1-\gamma\lambda$.
+# - 1 point: the division by $\sqrt{\hat v}$ and the conclusion that weights with large gradient
+#   history are decayed least.
+# - 1 point: AdamW's decoupled update and a reading of the experiment that refers to the printed
+#   values and the spread (a claim that one method "wins" without comparing to the spread earns
+#   half).
+# ### END SOLUTION
 
 # %% [markdown]
 # ## 6. Summary: what `weight_decay` means in torch.optim
