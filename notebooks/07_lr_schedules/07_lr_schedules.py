@@ -46,7 +46,9 @@ import numpy as np
 
 from course.checks import assert_close, assert_raises, assert_unchanged
 from course.config import grading_mode, pick
+from course.widgets import use_palette
 
+use_palette()  # Okabe–Ito colours (colour-blind safe) for every plot, as in the widgets
 print("grading mode (small, fast experiments):", grading_mode())
 
 # %% [markdown]
@@ -91,7 +93,7 @@ print("grading mode (small, fast experiments):", grading_mode())
 
 # %% nbgrader={"grade": false, "grade_id": "ex_step_decay", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def step_decay(t, lr0, step_size, gamma=0.1):
-    """torch StepLR: lr0 * gamma ** (t // step_size).
+    """The learning rate of torch's StepLR after t scheduler steps (the formula is just above).
 
     Inputs:
     - t: number of scheduler steps so far, an integer >= 0
@@ -141,7 +143,7 @@ check_raises("step_decay", lambda: step_decay(5, 0.1, -3), "negative step_size")
 
 # %% nbgrader={"grade": false, "grade_id": "ex_multistep_decay", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def multistep_decay(t, lr0, milestones, gamma=0.1):
-    """torch MultiStepLR: lr0 * gamma ** (number of milestones m with m <= t).
+    """The learning rate of torch's MultiStepLR after t scheduler steps (the formula is just above).
 
     Inputs:
     - t: number of scheduler steps so far, an integer >= 0
@@ -189,7 +191,7 @@ check_against_reference("multistep_decay", schedule_values(multistep_decay),
 
 # %% nbgrader={"grade": false, "grade_id": "ex_exponential_decay", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def exponential_decay(t, lr0, gamma):
-    """torch ExponentialLR: lr0 * gamma ** t. Returns a float."""
+    """The learning rate of torch's ExponentialLR after t steps, gamma per step (above). Returns a float."""
     ### BEGIN SOLUTION
     return lr0 * gamma**t
     ### END SOLUTION
@@ -228,7 +230,7 @@ check_against_reference("exponential_decay", schedule_values(exponential_decay),
 
 # %% nbgrader={"grade": false, "grade_id": "ex_inverse_time_decay", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def inverse_time_decay(t, lr0, decay):
-    """lr0 / (1 + decay * t) (seed 002; torch LambdaLR with lambda t: 1 / (1 + decay * t)). Returns a float."""
+    """Seed 002's inverse-time decay after t steps, in its closed form (above), not compounded. Returns a float."""
     ### BEGIN SOLUTION
     return lr0 / (1 + decay * t)
     ### END SOLUTION
@@ -294,7 +296,7 @@ plt.show()
 
 # %% nbgrader={"grade": false, "grade_id": "ex_cosine_annealing", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def cosine_annealing(t, lr0, T_max, eta_min=0.0):
-    """torch CosineAnnealingLR: eta_min + (lr0 - eta_min) * (1 + cos(pi * t / T_max)) / 2.
+    """The learning rate of torch's CosineAnnealingLR after t scheduler steps (formula just above).
 
     Inputs:
     - t: number of scheduler steps so far, an integer >= 0 (t > T_max continues the same formula)
@@ -362,8 +364,8 @@ def cosine_warm_restarts(t, lr0, T_0, T_mult=1, eta_min=0.0):
     - T_mult: factor (integer >= 1) by which the period grows after each restart
     - eta_min: minimum learning rate
 
-    Returns eta_min + (lr0 - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2, a float, where T_i is
-    the length of the period containing t and T_cur = t minus the start of that period.
+    Returns the learning rate after t scheduler steps, a float: the formula just above, with
+    T_i and T_cur found from t, T_0 and T_mult (working them out is the exercise).
     """
     ### BEGIN SOLUTION
     T_cur, T_i = t, T_0
@@ -427,7 +429,7 @@ plt.show()
 
 # %% nbgrader={"grade": false, "grade_id": "ex_linear_warmup", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def linear_warmup(t, lr0, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
-    """torch LinearLR: lr0 * (start_factor + (end_factor - start_factor) * min(t, total_iters) / total_iters).
+    """The learning rate of torch's LinearLR after t scheduler steps (the formula is just above).
 
     Inputs: t (integer >= 0), lr0, start_factor, end_factor, total_iters (integer >= 1).
     Returns the learning rate, a float.
@@ -810,8 +812,8 @@ def lr_range_test(loss_fn, params, batches, exponents):
       ValueError.
     - exponents: (S,) array of base-10 exponents
 
-    Step i: compute (loss_i, grads) at the current parameters on the i-th batch, record loss_i,
-    then update every array: p <- p - 10**exponents[i] * grads[name].
+    Follows seed 003's loop above, with plain SGD on every array of params: losses[i] is the
+    loss on the i-th batch *before* the step that uses the rate 10**exponents[i].
     Returns losses, a float array of shape (S,).
     """
     ### BEGIN SOLUTION
@@ -919,10 +921,8 @@ check_raises("lr_range_test",
 # protocol `step(w, dw, state, lr) -> (w, state)`.
 
 # %%
-from course.data import load_cifar10
-from course.training import train
-
 from course.experiments import load_split
+from course.training import train
 
 data, (X_train, y_train, X_val, y_val) = load_split(pick(None, 3_500), n_val=pick(5_000, 500), n_test=pick(None, 1_000))
 X_test, y_test = data.X_test, data.y_test     # used once, at the end of the lesson
@@ -1105,7 +1105,7 @@ for name, (schedule, schedule_per) in experiments.items():
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.3))
 for (name, history), style, colour in zip(histories.items(), ["-"] * 7 + ["--"] * 2,
-                                         ["k"] + [f"C{i}" for i in range(8)], strict=False):
+                                         [f"C{i}" for i in range(7)] + ["C0", "C1"], strict=False):
     steps = np.arange(1, len(history.step_lr) + 1) / batches_per_epoch
     axes[0].plot(steps, history.step_lr, style, color=colour, lw=1.2, label=name)
     axes[1].plot(np.arange(1, n_epochs + 1), history.epoch_loss, style, color=colour, marker=".", label=name)
