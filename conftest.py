@@ -21,6 +21,7 @@ _TIER_MARKERS_BY_FILE = {
     "test_hostile_class.py": ("grading", "slow"),
     "test_hidden_coverage.py": ("grading",),
     "test_student_bundle.py": ("grading",),
+    "test_course_leaks.py": ("grading",),
     "test_sandbox.py": ("grading",),
     "test_dask_grading.py": ("grading", "slow"),
     "test_claims.py": ("slow",),

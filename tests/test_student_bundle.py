@@ -21,8 +21,10 @@ The fresh-venv test, honestly stated:
   venv: every visible test cell must pass.
 """
 
+import fnmatch
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -98,6 +100,10 @@ def test_bundle_holds_the_release_a_course_only_wheel_and_the_install_files(buil
     assert (
         f"pip install {wheel.name}" in readme and "CIFAR10_DIR" in readme and "jupyter lab lessons" in readme
     )
+    # the main README's Students section gives the same command, with the version as a wildcard
+    main_readme = (PACKAGE_ROOT / "README.md").read_text()
+    command = re.search(r"^pip install (optdl_student-\S+\.whl)", main_readme, re.M)
+    assert command and fnmatch.fnmatch(wheel.name, command.group(1))
 
     # the zip is the folder
     with zipfile.ZipFile(out.with_name(out.name + ".zip")) as archive:
