@@ -18,6 +18,9 @@ profile, Run All Cells, a check of every output for errors):
   presentation mode (and lesson 04 opens with momentum and Nesterov far ahead of SGD); a
   race driven by the keyboard only; a lesson opened in JupyterLab stays unmodified.
 
+- issue 14: nbgrader's formgrader on the graded demo class (one page load) lists the
+  timed-out and killed students without a score.
+
 Screenshots go to ``test-artifacts/`` at the repository root.
 
 Needs chromium and playwright: ``bash .ci/install-browser`` installs both. Without
@@ -1063,3 +1066,40 @@ def test_opening_a_lesson_in_jupyterlab_leaves_the_file_unmodified(tmp_path):
         page.wait_for_timeout(1000)
     assert not dirty, "JupyterLab marks the freshly opened lesson as modified"
     assert copy.read_bytes() == LESSON_02.read_bytes(), "saving the opened lesson changed the file"
+
+
+def test_formgrader_lists_a_timed_out_submission_without_a_score(tmp_path, tmp_path_factory):
+    """Issue 14: one page load of nbgrader's formgrader on the demo class (shared with the demo
+    test): the timed-out and killed students have no score and are not "graded"."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from grading_runs import demo_lesson, graded_class
+
+    from autograder.course import Course
+
+    _require_browser()
+    lesson = demo_lesson()
+    if lesson is None:
+        pytest.skip("no lesson under notebooks/ yet")
+    run = graded_class(lesson, tmp_path_factory.mktemp("graded-classes"))
+    correct = next(
+        s for s in Course.open(run.course_root).api().get_submissions(lesson) if s["student"] == "correct"
+    )
+    with _lab_page(run.course_root, tmp_path) as (lab, page):
+        page.set_extra_http_headers({"Authorization": f"token {lab.token}"})  # for its API calls too
+        page.goto(f"{lab.url}/formgrader/manage_submissions/{lesson}")
+        page.wait_for_selector("td.student-id:text-is('infinite_loop')")
+        rows = page.evaluate(
+            """() => Object.fromEntries(Array.from(document.querySelectorAll('tr'))
+                 .filter(r => r.querySelector('td.student-id'))
+                 .map(r => [r.querySelector('td.student-id').innerText.trim(),
+                            {status: r.querySelector('td.status').innerText.trim(),
+                             score: r.querySelector('td.score').innerText.trim()}]))"""
+        )
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "formgrader-submissions.png"), full_page=True)
+    for student in ("infinite_loop", "kernel_dies"):
+        assert rows[student] == {"status": "needs autograding", "score": ""}, rows
+    assert rows["correct"] == {
+        "status": "needs manual grading" if correct["needs_manual_grade"] else "graded",
+        "score": f"{correct['score']:g} / {correct['max_score']:g}",
+    }, rows

@@ -225,6 +225,8 @@ def test_offline_gives_one_clear_error_with_both_fixes(tmp_path, monkeypatch):
     message = str(caught.value)
     assert "Looked in" in message and "CIFAR10_DIR" in message and "connect" in message
     assert str(tmp_path / "cache") in message
+    # a kernel started before `export CIFAR10_DIR=...` does not see it: say so, and the other way
+    assert "then restart Jupyter" in message and "load_cifar10(data_dir=" in message
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
     assert cache_entries(tmp_path) == []
 
