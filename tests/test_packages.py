@@ -63,3 +63,14 @@ def test_course_works_without_solutions_installed(repo_root):
         env={"MPLBACKEND": "Agg", "PATH": ""},
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_course_version_is_the_installed_distributions(repo_root):
+    import re
+
+    import course
+
+    declared = re.search(r'^version = "([^"]+)"', (repo_root / "pyproject.toml").read_text(), re.M).group(1)
+    assert course.__version__ == declared
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        course.no_such_name  # noqa: B018

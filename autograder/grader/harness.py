@@ -17,6 +17,7 @@ student's: `GraderError` is raised instead, and the autograder refuses to report
 """
 
 import copy
+import importlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -97,8 +98,7 @@ def reference(qualified_name):
     """
     module_name, _, attribute = qualified_name.partition(":")
     try:
-        module = __import__(module_name, fromlist=[attribute])
-        return getattr(module, attribute)
+        return getattr(importlib.import_module(module_name), attribute)
     except Exception as error:  # any failure here is the grader's, whatever its type
         raise GraderError(f"reference {qualified_name!r} could not be loaded: {error!r}") from None
 
