@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solutions import optim, schedulers, sgd_theory
+from solutions import finite_diff, optim, schedulers, sgd_theory, softmax
 from solutions.optim import _betas, _moving_average, _params_and_grad, _state, _weight_decay
 
 __all__ = ["Misconception", "MISCONCEPTIONS", "for_exercise"]
@@ -229,6 +229,21 @@ def _variance_with_n(per_example_grads, batch_size, replace=True):
     return sigma2 / batch_size * (n - batch_size) / n
 
 
+def _central_over_h(f, x, h=1e-5):
+    """solutions.finite_diff.central_difference divided by h instead of 2h."""
+    return (f(x + h) - f(x - h)) / h
+
+
+def _softmax_half_reg_gradient(reference):
+    """A softmax loss whose dW has reg·W where d/dW of reg·ΣW² is 2·reg·W."""
+
+    def loss(W, b, X, y, reg=0.0):
+        value, dW, db = reference(W, b, X, y, reg)
+        return value, dW - reg * np.asarray(W, dtype=np.asarray(dW).dtype), db
+
+    return loss
+
+
 # ----------------------------------------------------------------------------------------------
 # The bank
 # ----------------------------------------------------------------------------------------------
@@ -377,6 +392,29 @@ MISCONCEPTIONS = [
         for name in _SCHEDULES
     ],
     Misconception(
+        "central_difference/over-h",
+        "central_difference",
+        "the central difference divided by h instead of 2h",
+        "x + h and x − h are 2h apart, so (f(x + h) − f(x − h)) is divided by 2h; dividing by h "
+        "doubles every derivative.",
+        "01_finite_differences",
+        "2. Forward, backward and central differences",
+        _central_over_h,
+    ),
+    *[
+        Misconception(
+            f"{name}/regularization-gradient-without-2",
+            name,
+            "the regularization gradient reg·W instead of 2·reg·W",
+            "the loss adds reg·ΣW², whose derivative with respect to W is 2·reg·W (torch's "
+            "weight_decay is the other convention, with no 2).",
+            "03_softmax_cifar10",
+            "4. The analytic gradient",
+            _softmax_half_reg_gradient(getattr(softmax, name)),
+        )
+        for name in ("softmax_loss_naive", "softmax_loss_vectorized")
+    ],
+    Misconception(
         "minibatch_gradient_variance/population-n",
         "minibatch_gradient_variance",
         "the finite-population correction with N instead of N − 1",
@@ -409,5 +447,8 @@ REFERENCES = {
     "nesterov": optim.nesterov,
     "nesterov_lookahead": optim.nesterov_lookahead,
     "minibatch_gradient_variance": sgd_theory.minibatch_gradient_variance,
+    "central_difference": finite_diff.central_difference,
+    "softmax_loss_naive": softmax.softmax_loss_naive,
+    "softmax_loss_vectorized": softmax.softmax_loss_vectorized,
     **{name: getattr(schedulers, name) for name in _SCHEDULES},
 }

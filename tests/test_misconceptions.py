@@ -203,6 +203,21 @@ def student_variance(per_example_grads, batch_size, replace=True, mistake=None):
     return sigma2 / batch_size * (n - batch_size) / (n if mistake == "N" else max(n - 1, 1))
 
 
+def student_central_difference(f, x, h=1e-5, mistake=None):
+    return (f(x + h) - f(x - h)) / (h if mistake == "over h" else 2 * h)
+
+
+def student_softmax_loss(W, b, X, y, reg=0.0, mistake=None):
+    scores = X @ W.T + b
+    scores = scores - scores.max(axis=1, keepdims=True)
+    log_p = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+    p, n = np.exp(log_p), len(y)
+    loss = -log_p[np.arange(n), y].mean() + reg * np.sum(W * W)
+    p[np.arange(n), y] -= 1
+    dW = p.T @ X / n + (1 if mistake == "reg W" else 2) * reg * W
+    return loss, dW, p.mean(axis=0)
+
+
 def _with(function, mistake):
     def planted(*args, **kwargs):
         return function(*args, mistake=mistake, **kwargs)
@@ -227,6 +242,13 @@ PLANTED = [
     ("step_decay", student_step_decay, "early", "step_decay/one-step-early"),
     ("exponential_decay", student_exponential_decay, "late", "exponential_decay/one-step-late"),
     ("minibatch_gradient_variance", student_variance, "N", "minibatch_gradient_variance/population-n"),
+    ("central_difference", student_central_difference, "over h", "central_difference/over-h"),
+    (
+        "softmax_loss_vectorized",
+        student_softmax_loss,
+        "reg W",
+        "softmax_loss_vectorized/regularization-gradient-without-2",
+    ),
 ]
 STUDENTS = {exercise: function for exercise, function, _, _ in PLANTED}
 
@@ -241,7 +263,17 @@ def test_a_planted_mistake_is_named(exercise, function, mistake, key):
     assert verdict["message"].count("known mistake") == 1
 
 
-@pytest.mark.parametrize("exercise", ["adam", "momentum", "step_decay", "minibatch_gradient_variance"])
+@pytest.mark.parametrize(
+    "exercise",
+    [
+        "adam",
+        "momentum",
+        "step_decay",
+        "minibatch_gradient_variance",
+        "central_difference",
+        "softmax_loss_vectorized",
+    ],
+)
 def test_correct_blank_and_unknown_bugs_name_no_mistake(exercise):
     correct = _grade(exercise, _with(STUDENTS[exercise], None))
     assert correct["passed"], correct["message"]
@@ -249,11 +281,11 @@ def test_correct_blank_and_unknown_bugs_name_no_mistake(exercise):
     def blank(*args, **kwargs):
         raise NotImplementedError
 
-    def doubled(*args, **kwargs):  # wrong, but not a known mistake: every result times 2
+    def tripled(*args, **kwargs):  # wrong, but not a known mistake: the result times 3
         result = _with(STUDENTS[exercise], None)(*args, **kwargs)
-        return (2 * np.asarray(result[0]), result[1]) if isinstance(result, tuple) else 2 * result
+        return (3 * np.asarray(result[0]), *result[1:]) if isinstance(result, tuple) else 3 * result
 
-    for wrong in (blank, doubled):
+    for wrong in (blank, tripled):
         verdict = _grade(exercise, wrong)
         assert not verdict["passed"]
         assert verdict["misconceptions"] == [] and "known mistake" not in verdict["message"]
