@@ -85,8 +85,10 @@ demo: $(VENV)/.installed
 # source/, release/ and submitted/ resolve; it opens at /formgrader. nbgrader's exchange-based
 # Assignment List and Courses are switched off (this course hands out and collects through an LMS:
 # `release`, `collect`): see autograder/README.md, "Using nbgrader's UI".
+# .venv/bin goes first on PATH: nbgrader runs `alembic` from PATH when it creates gradebook.db.
 FORMGRADER_OFF := 'nbgrader.server_extensions.assignment_list': False, 'nbgrader.server_extensions.course_list': False
 formgrader: $(VENV)/.installed
+	PATH="$(abspath $(BIN)):$$PATH" \
 	JUPYTER_CONFIG_PATH="$(CURDIR)/autograder/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --ServerApp.default_url=/formgrader \
 	"--ServerApp.jpserver_extensions={$(FORMGRADER_OFF)}" $(ROOT_FLAG) $(LAB_ARGS)
