@@ -15,8 +15,13 @@ backend, and the same bytes for the same sources.
 Before anything is written to the output folder, every file of the bundle, the files inside the
 wheel and the zip included, goes through the release's leak scan (`autograder.release`), with the
 secrets of every lesson of the course:
-- notebooks and text files exactly as the release scans them: any nbgrader marker, or any
-  distinctive line of a solution or hidden-test region;
+- notebooks exactly as the release scans them, with their own lesson's secrets: any nbgrader
+  marker, or any distinctive line of a solution or hidden-test region; and, for every other
+  lesson not declared closed (`--closed`: its deadline has passed), no run of COPIED_BLOCK_LINES
+  consecutive code lines of that lesson's regions. Later lessons give earlier answers as starter
+  code (lesson 02 holds lesson 01's numerical gradient), so a bundle of lessons 01 and 02 is
+  refused, and lesson 02 alone needs `--closed 01`;
+- other text files (README, metadata) with the line rule and every lesson's secrets;
 - Python files of `course`: any nbgrader marker, any module-level name equal to an exercise
   function of a lesson, and any run of COPIED_BLOCK_LINES consecutive code lines that are all
   distinctive region lines. Single lines are not enough here: library code shares generic lines
@@ -125,9 +130,10 @@ def exercise_functions(course):
     return names
 
 
-def build_student_bundle(course, out, assignments=None, make_zip=True, package_dir=None):
+def build_student_bundle(course, out, assignments=None, make_zip=True, package_dir=None, closed=()):
     """Write the student edition of `assignments` (default: every lesson) into `out` (+ `out`.zip).
 
+    `closed`: lessons whose deadline has passed, whose answers other lessons may show.
     `package_dir` is the `course` package to ship (default: the repository's). Raises CourseError
     (BundleLeak if a file leaks); on any error the output folder is left as it was.
     """
@@ -150,10 +156,7 @@ def build_student_bundle(course, out, assignments=None, make_zip=True, package_d
         released[lesson] = notebooks
     _check_output_folder(out)
     version, python, requirements = project_metadata()
-    secrets = set()
-    for lesson in course.lessons():
-        secrets |= secret_lines(course.step_dir("source") / lesson)
-    exercises = exercise_functions(course)
+    secrets = Secrets.of(course, closed)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
@@ -176,12 +179,12 @@ def build_student_bundle(course, out, assignments=None, make_zip=True, package_d
         (folder / "environment.yml").write_text(_environment(wheel.name, python, requirements), "utf-8")
         (folder / "README.md").write_text(_readme(wheel.name, released), encoding="utf-8")
         (folder / BUNDLE_MARKER).write_text("written by python -m autograder student-bundle\n")
-        leaks = scan_bundle(folder, secrets, exercises)
+        leaks = scan_bundle(folder, secrets)
         zip_path = None
         if make_zip:
             zip_path = staging / f"{out.name}.zip"
             _write_zip(zip_path, folder)
-            leaks += scan_bundle(zip_path, secrets, exercises)
+            leaks += scan_bundle(zip_path, secrets)
         if leaks:
             for leak in leaks:  # name files by their place in the bundle, not the staging folder
                 if Path(leak.path).is_relative_to(staging):
@@ -254,60 +257,110 @@ def _write_zip(path, folder):
 
 
 # ------------------------------------------------------------------------------------ the scan
-def scan_bundle(path, secrets, exercises):
+@dataclass
+class Secrets:
+    """What the bundle must not contain: each lesson's region lines and exercise functions.
+
+    `closed` lessons (their deadline has passed) may have their answers in other lessons'
+    notebooks: later lessons give earlier answers as starter code (lesson 02 ships lesson 01's
+    numerical gradient, lesson 06 lesson 05's Adam)."""
+
+    by_lesson: dict
+    exercises: dict
+    closed: frozenset = frozenset()
+
+    @classmethod
+    def of(cls, course, closed=()):
+        by_lesson = {lesson: secret_lines(course.step_dir("source") / lesson) for lesson in course.lessons()}
+        unknown = sorted(set(closed) - set(by_lesson))
+        if unknown:
+            raise CourseError(f"--closed names no lesson of this course: {unknown}")
+        return cls(by_lesson, exercise_functions(course), frozenset(closed))
+
+    @property
+    def every_line(self):
+        return set().union(*self.by_lesson.values()) if self.by_lesson else set()
+
+
+def scan_bundle(path, secrets):
     """Leaks in a folder, a wheel or a zip (archives are opened and their members scanned)."""
     path = Path(path)
     if path.is_dir():
         leaks = []
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            leaks += scan_bundle(file, secrets, exercises)
+            leaks += scan_bundle(file, secrets)
         return leaks
     if path.suffix in (".whl", ".zip"):
         with tempfile.TemporaryDirectory() as unpacked:
             with zipfile.ZipFile(path) as archive:
                 archive.extractall(unpacked)
-            leaks = scan_bundle(Path(unpacked), secrets, exercises)
+            leaks = scan_bundle(Path(unpacked), secrets)
             for leak in leaks:  # name the member as archive!member (nested: outer!inner!member)
                 if Path(leak.path).is_relative_to(unpacked):
                     leak.path = Path(leak.path).relative_to(unpacked).as_posix()
                 leak.path = f"{path.name}!{leak.path}"
             return leaks
     if path.suffix == ".ipynb":
-        return _notebook_leaks(path, secrets)
+        return notebook_leaks(path, secrets)
     if path.suffix == ".py":
-        return python_leaks(path, secrets, exercises)
-    return _file_leaks(path, secrets)
+        return python_leaks(path, secrets)
+    return _file_leaks(path, secrets.every_line)
 
 
-def python_leaks(path, secrets, exercises):
-    """Markers, exercise names defined at module level, and copied blocks of region lines."""
+def notebook_leaks(path, secrets):
+    """The release's scan with the notebook's own lesson, plus copied blocks of other lessons."""
+    lesson = Path(path).parent.name
+    own = secrets.by_lesson.get(lesson)
+    if own is None:  # a notebook outside lessons/<lesson>/: every lesson's lines are its secrets
+        return _notebook_leaks(path, secrets.every_line)
+    leaks = _notebook_leaks(path, own)
+    for other, lines in sorted(secrets.by_lesson.items()):
+        if other == lesson or other in secrets.closed:
+            continue
+        for index, cell in enumerate(read_notebook(path).cells):
+            for first, last in _copied_blocks(cell.source.split("\n"), lines):
+                leaks.append(
+                    Leak(
+                        path,
+                        f"cell {index} lines {first}-{last}",
+                        f"{last - first + 1} lines of {other}'s solutions: publish this lesson after "
+                        f"{other}'s deadline, with --closed {other}",
+                    )
+                )
+    return leaks
+
+
+def _copied_blocks(lines, secret):
+    """(first, last) line numbers of runs of >= COPIED_BLOCK_LINES code lines all in `secret`."""
+    blocks, run = [], []
+    code = [(n, line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
+    for number, stripped in [c for c in code if not c[1].startswith("#")] + [(None, None)]:
+        if stripped is not None and stripped in secret:
+            run.append(number)
+            continue
+        if len(run) >= COPIED_BLOCK_LINES:
+            blocks.append((run[0], run[-1]))
+        run = []
+    return blocks
+
+
+def python_leaks(path, secrets):
+    """Markers, exercise names defined at module level, and copied blocks of any lesson's regions."""
     text = Path(path).read_text(encoding="utf-8", errors="replace")
     leaks = []
-    code_lines = []  # (line number, stripped) of lines that are neither blank nor comments
     for number, line in enumerate(text.split("\n"), start=1):
         problem = _line_problem(line, ())
         if problem:
             leaks.append(Leak(path, f"line {number}", problem))
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            code_lines.append((number, stripped))
-    run = []
-    for number, stripped in code_lines + [(None, None)]:
-        if stripped is not None and stripped in secrets:
-            run.append(number)
-            continue
-        if len(run) >= COPIED_BLOCK_LINES:
-            leaks.append(
-                Leak(path, f"lines {run[0]}-{run[-1]}", f"{len(run)} consecutive lines of a solution region")
-            )
-        run = []
+    for first, last in _copied_blocks(text.split("\n"), secrets.every_line):
+        leaks.append(Leak(path, f"lines {first}-{last}", f"{last - first + 1} lines of a solution region"))
     try:
         tree = ast.parse(text)
     except SyntaxError as error:
         return leaks + [Leak(path, f"line {error.lineno}", "not valid Python")]
     for name, line in _module_names(tree):
-        if name in exercises:
-            lesson, exercise_id = exercises[name]
+        if name in secrets.exercises:
+            lesson, exercise_id = secrets.exercises[name]
             leaks.append(
                 Leak(path, f"line {line}", f"defines {name!r}, the exercise {exercise_id} of {lesson}")
             )

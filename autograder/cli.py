@@ -57,6 +57,13 @@ def _parser():
     sub.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every lesson")
     sub.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write (and DIR.zip)")
     sub.add_argument("--no-zip", action="store_true", help="write the folder only")
+    sub.add_argument(
+        "--closed",
+        nargs="+",
+        default=[],
+        metavar="LESSON",
+        help="lessons past their deadline: other lessons may show their answers (as starter code)",
+    )
 
     sub = command("collect", _collect, "import LMS downloads (a zip or a folder) into submitted/")
     sub.add_argument("source", metavar="ZIP_OR_DIR")
@@ -234,7 +241,9 @@ def _student_bundle(args):
 
     course = Course.open(args.course)
     try:
-        bundle = build_student_bundle(course, args.out, args.assignments, make_zip=not args.no_zip)
+        bundle = build_student_bundle(
+            course, args.out, args.assignments, make_zip=not args.no_zip, closed=args.closed
+        )
     except BundleLeak as error:
         print(f"LEAK: {error}", file=sys.stderr)
         return 1

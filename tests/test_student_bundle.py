@@ -47,6 +47,7 @@ from autograder.demo import make_course, with_solutions
 from autograder.notebooks import is_autograded_test, is_solution_cell, read_notebook
 
 LESSON = "01_finite_differences"
+LATER = "02_gradient_descent"  # gives lesson 01's numerical gradient as starter code
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("bundle")
     source = Course.open(PACKAGE_ROOT)
     course = make_course(source, source.lessons(), root / "course")
-    assert cli.main(["release", "--course", str(course.root), LESSON]) == 0
+    assert cli.main(["release", "--course", str(course.root), LESSON, LATER]) == 0
     out = root / "optdl-student"
     assert cli.main(["student-bundle", "--course", str(course.root), "--out", str(out), LESSON]) == 0
     return course, out
@@ -131,11 +132,27 @@ def test_the_bundles_pyproject_builds_the_same_modules(built, tmp_path):
 def test_student_bundle_requires_a_release(built, tmp_path, capsys):
     course, _ = built
     code = cli.main(
-        ["student-bundle", "--course", str(course.root), "--out", str(tmp_path / "b"), "02_gradient_descent"]
+        ["student-bundle", "--course", str(course.root), "--out", str(tmp_path / "b"), "03_softmax_cifar10"]
     )
     assert code == 2
-    assert "run `python -m autograder release 02_gradient_descent` first" in capsys.readouterr().err
+    assert "run `python -m autograder release 03_softmax_cifar10` first" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
+
+
+def test_a_later_lesson_showing_an_open_lessons_answer_needs_it_closed(built, tmp_path, capsys):
+    """Lesson 02 ships lesson 01's numerical gradient: with 01 still open that is 01's answer."""
+    course, _ = built
+    out = tmp_path / "week2"
+    command = ["student-bundle", "--course", str(course.root), "--out", str(out), LATER]
+    assert cli.main(command) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"of {LESSON}'s solutions: publish this lesson after {LESSON}'s deadline, with --closed {LESSON}"
+        in err
+    )
+    assert not out.exists()
+    assert cli.main(command + ["--closed", LESSON]) == 0
+    assert (out / "lessons" / LATER / f"{LATER}.ipynb").is_file()
 
 
 def test_a_bundle_that_leaks_is_refused_and_nothing_is_written(built, tmp_path):
