@@ -10,7 +10,10 @@ nbgrader.utils raises AttributeError on a cell whose metadata says `"nbgrader": 
 hostile submission can send, where these treat it as an ordinary cell.
 """
 
+from __future__ import annotations
+
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
@@ -26,7 +29,7 @@ class InvalidNotebook(ValueError):
     """A file that is not a readable Jupyter notebook (bad JSON or bad notebook structure)."""
 
 
-def read_notebook(path):
+def read_notebook(path: str | Path) -> nbformat.NotebookNode:
     """Read a notebook file as nbformat v4, or raise InvalidNotebook saying why."""
     path = Path(path)
     try:
@@ -36,7 +39,7 @@ def read_notebook(path):
     return parse_notebook(text, name=path.name)
 
 
-def parse_notebook(text, name="notebook"):
+def parse_notebook(text: str | bytes, name: str = "notebook") -> nbformat.NotebookNode:
     """Parse notebook JSON text (str or bytes), or raise InvalidNotebook saying why."""
     if isinstance(text, bytes):
         try:
@@ -58,50 +61,50 @@ def parse_notebook(text, name="notebook"):
     return notebook
 
 
-def nbgrader_metadata(cell):
+def nbgrader_metadata(cell: dict) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
-def grade_id(cell):
+def grade_id(cell: dict) -> str | None:
     return nbgrader_metadata(cell).get("grade_id")
 
 
-def is_solution_cell(cell):
+def is_solution_cell(cell: dict) -> bool:
     return bool(nbgrader_metadata(cell).get("solution"))
 
 
-def is_autograded_test(cell):
+def is_autograded_test(cell: dict) -> bool:
     """A code cell nbgrader grades automatically: `grade: true`, not a solution, not a task."""
     meta = nbgrader_metadata(cell)
     return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
-def points(cell):
+def points(cell: dict) -> float:
     return float(nbgrader_metadata(cell).get("points") or 0.0)
 
 
-def autograded_points(notebook):
+def autograded_points(notebook: nbformat.NotebookNode) -> float:
     """Total points of the autograded test cells: the most a correct submission can get unassisted."""
     return sum(points(cell) for cell in notebook.cells if is_autograded_test(cell))
 
 
-def is_manual_answer(cell):
+def is_manual_answer(cell: dict) -> bool:
     """A cell graded by hand in the formgrader: `grade` and `solution` (a written answer)."""
     meta = nbgrader_metadata(cell)
     return bool(meta.get("grade")) and bool(meta.get("solution"))
 
 
-def manual_points(notebook):
+def manual_points(notebook: nbformat.NotebookNode) -> float:
     """Total points of the cells graded by hand (written answers): pending until a grader scores them."""
     return sum(points(cell) for cell in notebook.cells if is_manual_answer(cell))
 
 
-def source_lines(cell):
+def source_lines(cell: dict) -> list[str]:
     source = cell.get("source", "")
     return (source if isinstance(source, str) else "".join(source)).split("\n")
 
 
-def region_lines(cell, begin, end):
+def region_lines(cell: dict, begin: str, end: str) -> list[str]:
     """Lines strictly between `begin` and `end` marker lines (all regions of the cell, in order)."""
     inside, lines = False, []
     for line in source_lines(cell):
@@ -114,7 +117,10 @@ def region_lines(cell, begin, end):
     return lines
 
 
-def public_lines(cell, regions=((BEGIN_SOLUTION, END_SOLUTION), (BEGIN_HIDDEN, END_HIDDEN))):
+def public_lines(
+    cell: dict,
+    regions: Iterable[tuple[str, str]] = ((BEGIN_SOLUTION, END_SOLUTION), (BEGIN_HIDDEN, END_HIDDEN)),
+) -> list[str]:
     """Lines outside every begin..end region, markers excluded: what a release keeps of the cell."""
     kept, closing = [], None
     for line in source_lines(cell):
@@ -129,7 +135,7 @@ def public_lines(cell, regions=((BEGIN_SOLUTION, END_SOLUTION), (BEGIN_HIDDEN, E
     return kept
 
 
-def hidden_region_span(cell):
+def hidden_region_span(cell: dict) -> tuple[int, int] | None:
     """(first, last) 1-based line numbers of the hidden-test region, markers included; None if absent."""
     first = last = None
     for number, line in enumerate(source_lines(cell), start=1):
@@ -142,7 +148,7 @@ def hidden_region_span(cell):
     return first, (last if last is not None else len(source_lines(cell)))
 
 
-def without_region(source, begin, end, replacement=None):
+def without_region(source: str, begin: str, end: str, replacement: str | None = None) -> str:
     """`source` with every begin..end region (markers included) removed, or replaced by one line."""
     kept, inside = [], False
     for line in source.split("\n"):
@@ -158,11 +164,11 @@ def without_region(source, begin, end, replacement=None):
     return "\n".join(kept)
 
 
-def without_marker_lines(source, begin, end):
+def without_marker_lines(source: str, begin: str, end: str) -> str:
     """`source` with the marker lines themselves removed and the region's body kept."""
     return "\n".join(line for line in source.split("\n") if begin not in line and end not in line)
 
 
-def notebook_files(folder):
+def notebook_files(folder: str | Path) -> list[Path]:
     """Notebook paths directly inside `folder`, sorted, checkpoints excluded."""
     return sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))

@@ -20,6 +20,8 @@ The verdict record (status, detail, per-test results, isolation) goes to the JSO
 the AUTOGRADER_RECORD environment variable (set by `grade`), when there is one.
 """
 
+from __future__ import annotations
+
 import ast
 import builtins
 import json
@@ -29,6 +31,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -145,7 +148,7 @@ class SandboxedExecute(NbGraderPreprocessor):
         cell.outputs = outputs
 
 
-def split_hidden(source):
+def split_hidden(source: str) -> tuple[str, str]:
     """(visible part, hidden-test region) of a test cell's source; the region without markers."""
     return (
         without_region(source, BEGIN_HIDDEN, END_HIDDEN),
@@ -153,7 +156,7 @@ def split_hidden(source):
     )
 
 
-def student_names(code):
+def student_names(code: str) -> list[str]:
     """Names a hidden block uses but neither defines nor imports: the student's functions (and np)."""
     tree = ast.parse(code)
     bound, loaded = set(), set()
@@ -182,7 +185,7 @@ class StudentFunction:
         return f"<the notebook's {self.__name__}>"
 
 
-def run_hidden(code, test_name, session, deadline):
+def run_hidden(code: str, test_name: str, session: Any, deadline: float) -> dict[str, Any]:
     """Run one hidden-test block here; {"passed", "failures", "message", "checks", "misconceptions"}.
 
     Each student function is a harness.StandIn around its sandbox proxy, so that a failed check
@@ -229,7 +232,7 @@ def _builtin_name(error):
     return next((k.__name__ for k in type(error).__mro__ if k.__module__ == "builtins"), "an error")
 
 
-def sandbox_env():
+def sandbox_env() -> dict[str, str]:
     """The sandbox's whole environment: paths inside it, the grading settings, the data folder."""
     env = {
         "HOME": "/tmp",
@@ -247,7 +250,7 @@ def sandbox_env():
     return env
 
 
-def cifar10_dir():
+def cifar10_dir() -> str | None:
     """The CIFAR-10 folder the grader can see ($CIFAR10_DIR or the user cache), made visible read-only."""
     try:
         from course.data import BATCH_FOLDER, DATA_DIR_ENV, default_cache_dir

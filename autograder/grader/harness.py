@@ -16,10 +16,14 @@ If the reference itself cannot be imported or raises, that is the grader's fault
 student's: `GraderError` is raised instead, and the autograder refuses to report that grade.
 """
 
+from __future__ import annotations
+
 import copy
 import importlib
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -91,7 +95,7 @@ OUTPUTS = {
 }
 
 
-def reference(qualified_name):
+def reference(qualified_name: str) -> Any:
     """Import and return the reference object named "module:attribute" (e.g. "solutions.gd:gd_table").
 
     Raises GraderError, not ImportError, so a broken grader never looks like a student's zero.
@@ -104,8 +108,15 @@ def reference(qualified_name):
 
 
 def check_against_reference(
-    name, student_fn, reference_fn, cases, *, rtol=1e-6, atol=1e-9, check_mutation=True
-):
+    name: str,
+    student_fn: Callable[..., Any],
+    reference_fn: Callable[..., Any] | str,
+    cases: Sequence[Case | tuple],
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    check_mutation: bool = True,
+) -> None:
     """Call `student_fn` and `reference_fn` on every case and compare the results.
 
     name:          the test's name as the student sees it, e.g. "forward_difference".
@@ -159,7 +170,7 @@ def check_against_reference(
     return None
 
 
-def check_that(name, condition_fn, label):
+def check_that(name: str, condition_fn: Callable[[], object], label: str) -> None:
     """A hidden check that is not a comparison: `condition_fn()` must return True.
 
     Exceptions from the student's code count as a failure of this case. Returns None (see
@@ -175,7 +186,9 @@ def check_that(name, condition_fn, label):
     _single_verdict(name, label, problem)
 
 
-def check_raises(name, call, label, error=ValueError):
+def check_raises(
+    name: str, call: Callable[[], object], label: str, error: type[BaseException] = ValueError
+) -> None:
     """A hidden check that `call()` raises `error` (e.g. ValueError for a negative lr)."""
     try:
         call()
@@ -197,7 +210,9 @@ def _single_verdict(name, label, problem):
         raise HiddenTestFailure(f"{name}: 1 of 1 hidden cases failed\n  - {failures[0]}")
 
 
-def optimizer_run(step_fn, state_keys=None):
+def optimizer_run(
+    step_fn: Callable[..., Any], state_keys: Sequence[str] | None = None
+) -> Callable[..., tuple[np.ndarray, Any]]:
     """Wrap an optimizer so that check_against_reference can compare whole runs of it.
 
     The returned function takes (w0, noise, hparams, curvature=0.0, lrs=None): at step t the
@@ -233,7 +248,7 @@ def optimizer_run(step_fn, state_keys=None):
     return run
 
 
-def schedule_values(schedule):
+def schedule_values(schedule: Callable[..., float]) -> Callable[..., list[float]]:
     """Wrap a schedule so that check_against_reference compares it over many steps.
 
     The returned function takes (ts, **params) and returns [schedule(t, **params) for t in ts];
@@ -286,7 +301,7 @@ class StandIn:
 
 
 @contextmanager
-def fingerprinting(stand_ins):
+def fingerprinting(stand_ins: Sequence[object]) -> Iterator[None]:
     """While active, a failed comparison tries the known mistakes of each StandIn's exercise."""
     _STAND_INS.append([s for s in stand_ins if isinstance(s, StandIn)])
     try:
@@ -295,7 +310,7 @@ def fingerprinting(stand_ins):
         _STAND_INS.pop()
 
 
-def known_mistakes(exercise):
+def known_mistakes(exercise: str) -> list[Any]:
     """The bank's misconceptions of `exercise` (objects with key, title, explanation, where, variant)."""
     return list(reference(MISCONCEPTION_BANK)(exercise))
 
@@ -550,7 +565,7 @@ def _same(a, b):
 
 
 @contextmanager
-def recording():
+def recording() -> Iterator[list[dict[str, Any]]]:
     """Collect the verdict of every check made inside the block: yields the list it fills."""
     records = []
     _RECORDS.append(records)

@@ -17,6 +17,8 @@ A missing layer is reported by name; `grade` refuses to run without every layer 
 instructor accepts weaker isolation explicitly (`--allow-weak-isolation`).
 """
 
+from __future__ import annotations
+
 import importlib.util
 import os
 import resource
@@ -25,6 +27,7 @@ import signal
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -80,7 +83,7 @@ class IsolationUnavailable(RuntimeError):
 
 
 @lru_cache(maxsize=1)
-def detect():
+def detect() -> Isolation:
     """Which layers work here, found by trying them (cached for the process)."""
     isolation = Isolation()
     bwrap = shutil.which("bwrap")
@@ -133,7 +136,7 @@ def detect():
     return isolation
 
 
-def require(allow_weak):
+def require(allow_weak: bool) -> Isolation:
     """The host's Isolation; IsolationUnavailable when a layer is missing and `allow_weak` is False."""
     isolation = detect()
     if not isolation.complete and not allow_weak:
@@ -148,7 +151,7 @@ def require(allow_weak):
 MATPLOTLIB_CACHE_IN_SANDBOX = "/opt/matplotlib-cache"
 
 
-def matplotlib_font_cache():
+def matplotlib_font_cache() -> Path | None:
     """The grader's matplotlib font list (fontlist-v*.json), if it has one: copied into each
     sandbox so that matplotlib does not rebuild it for every submission (about a second)."""
     folders = [
@@ -164,7 +167,15 @@ def matplotlib_font_cache():
     return None
 
 
-def sandbox_command(python_args, *, files_dir, env, isolation, limits, uid):
+def sandbox_command(
+    python_args: Sequence[str],
+    *,
+    files_dir: str | Path,
+    env: dict[str, str],
+    isolation: Isolation,
+    limits: Limits,
+    uid: int | None,
+) -> list[str]:
     """The argv that starts `python python_args...` in the sandbox (or plainly, in weak mode)."""
     if "namespaces" not in isolation.layers:
         return [sys.executable, *python_args]
@@ -247,7 +258,7 @@ def sandbox_command(python_args, *, files_dir, env, isolation, limits, uid):
     return command + [sys.executable, *python_args]
 
 
-def visible_paths():
+def visible_paths() -> list[str]:
     """Host folders the sandbox sees read-only: the interpreter, its packages and `course`."""
     candidates = {
         sys.prefix,
@@ -275,7 +286,7 @@ def visible_paths():
     return outermost
 
 
-def hidden_paths(binds):
+def hidden_paths(binds: Sequence[str]) -> list[str]:
     """Folders of `solutions`/`autograder` that lie inside a visible folder (a non-editable install)."""
     hidden = []
     for name in HIDDEN_PACKAGES:
@@ -299,7 +310,7 @@ def _parents(path, made):
     return arguments
 
 
-def limit_resources(limits, processes_base=0):
+def limit_resources(limits: Limits, processes_base: int = 0) -> Callable[[], None]:
     """preexec_fn: the limits, set in the child before it execs the sandbox (inherited from there)."""
 
     def apply():
@@ -318,12 +329,12 @@ def limit_resources(limits, processes_base=0):
     return apply
 
 
-def sandbox_uid():
+def sandbox_uid() -> int:
     """A user id no other running grading shares: derived from this (trusted) process's pid."""
     return UID_BASE + os.getpid()
 
 
-def kill_uid(uid):
+def kill_uid(uid: int) -> None:
     """SIGKILL every process of `uid` (belt and braces: the PID namespace already ends them)."""
     try:
         import psutil

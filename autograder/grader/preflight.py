@@ -1,5 +1,7 @@
 """Before a batch: check that this host can sandbox submissions and that the sandbox can run the course."""
 
+from __future__ import annotations
+
 import tempfile
 from functools import lru_cache
 
@@ -11,7 +13,7 @@ PREFLIGHT_SECONDS = 60
 
 
 @lru_cache(maxsize=2)
-def check_sandbox(allow_weak):
+def check_sandbox(allow_weak: bool) -> iso.Isolation:
     """The host's Isolation, after a trial run; raises IsolationUnavailable or SandboxStartError.
 
     The trial imports numpy and `course` inside a sandbox (a grading host that cannot is the

@@ -6,6 +6,8 @@ status (timed out, exited) comes from what this process observed with its own cl
 view of the child process, never from names the student's code can raise or print.
 """
 
+from __future__ import annotations
+
 import builtins
 import os
 import subprocess
@@ -32,7 +34,7 @@ class StudentRaised:
 _STUDENT_ERRORS = {}
 
 
-def student_error(ename, message):
+def student_error(ename: str, message: str) -> Exception:
     """An exception for a student's failure: an instance of the builtin class `ename` names
     (so `check_raises(..., ValueError)` can tell), marked StudentRaised; never a grader error."""
     base = getattr(builtins, ename, None) if ename in wire.REPORTED_EXCEPTIONS else None

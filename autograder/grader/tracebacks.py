@@ -8,6 +8,8 @@ and names files by a short path: `numpy/linalg/_linalg.py`, `course/data.py`, ne
 `/home/grader/.../site-packages/...`.
 """
 
+from __future__ import annotations
+
 import re
 
 from nbconvert.preprocessors import Preprocessor
@@ -21,7 +23,7 @@ HIDDEN_FILES = ("course/checks.py",)
 SHORT_PATH_AFTER = ("site-packages/", "dist-packages/")
 
 
-def short_path(path):
+def short_path(path: str) -> str:
     """A path a student can read: relative to site-packages or to the `course` package."""
     if not path.startswith("/"):
         return path  # "<cell 3>", "<string>"
@@ -34,7 +36,7 @@ def short_path(path):
     return match.group(1) if match else path.rsplit("/", 1)[-1]
 
 
-def tidy_traceback(text):
+def tidy_traceback(text: str) -> str:
     """`text` (one traceback) without check-helper frames and with short file names."""
     lines = ANSI.sub("", text).split("\n")
     kept, skipping = [], False

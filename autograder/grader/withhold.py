@@ -15,8 +15,11 @@ outputs are its visible tests' outputs plus the grader's own verdict. Before ren
   preformatted text, so a submission's HTML or script never reaches the page.
 """
 
+from __future__ import annotations
+
 import re
 from pathlib import Path
+from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
@@ -90,7 +93,7 @@ class WithholdHiddenTests(Preprocessor):
         return cell, resources
 
 
-def as_text_cell(cell):
+def as_text_cell(cell: NotebookNode) -> NotebookNode:
     """A markdown cell that shows `cell`'s source verbatim as preformatted text (no HTML, no links)."""
     source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
     longest = max((len(run) for run in re.findall(r"`+", source)), default=0)
@@ -103,7 +106,7 @@ def as_text_cell(cell):
     return text
 
 
-def hidden_secrets(notebook):
+def hidden_secrets(notebook: NotebookNode) -> dict[str, Any]:
     """Hidden source lines and distinctive number literals of every hidden region in `notebook`."""
     lines, numbers = set(), set()
     for cell in notebook.cells:
