@@ -20,16 +20,23 @@ bombs), files that are not notebooks or do not parse. macOS metadata (__MACOSX/,
 dotfiles are skipped silently. Two files for the same student and notebook: the newer is kept.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import re
 import stat
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from .notebooks import InvalidNotebook, parse_notebook
+
+if TYPE_CHECKING:
+    from .course import Course
 
 MAX_MEMBERS = 5_000
 MAX_FILE_BYTES = 50 * 2**20  # a notebook with many figures is a few MB
@@ -57,7 +64,7 @@ class CollectResult:
     notes: list = field(default_factory=list)
 
 
-def collect(course, source, assignment=None):
+def collect(course: Course, source: str | Path, assignment: str | None = None) -> CollectResult:
     """Import every notebook in `source` (zip file or folder); returns a CollectResult."""
     source = Path(source)
     notebooks = _known_notebooks(course, assignment)
@@ -132,7 +139,7 @@ def collect(course, source, assignment=None):
 REFUSALS_FILE = "collect.json"
 
 
-def record_refusals(course, refused, imported):
+def record_refusals(course: Course, refused: Iterable[Any], imported: Iterable[Any]) -> None:
     """Remember, in grading/collect.json, students whose only files for a lesson were refused, so
     that `report` lists them with the reason; a later successful import clears the entry."""
     path = course.state_dir / REFUSALS_FILE
@@ -145,13 +152,13 @@ def record_refusals(course, refused, imported):
     path.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
 
 
-def refusals(course):
+def refusals(course: Course) -> dict[str, Any]:
     """{assignment: {student: reason}} recorded by `collect`."""
     path = course.root / course.state_dir.name / REFUSALS_FILE
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def sanitize_student_id(raw):
+def sanitize_student_id(raw: str) -> str:
     """A safe student id from an LMS name: ascii, lowercase, [a-z0-9.-], no leading dot; or ValueError."""
     folded = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii").lower()
     cleaned = re.sub(r"[^a-z0-9.-]+", "-", folded).strip("-.")

@@ -5,6 +5,8 @@ itself is one; the demo and the tests build temporary ones by copying nbgrader_c
 lessons into them.
 """
 
+from __future__ import annotations
+
 import json
 import logging
 import os
@@ -132,7 +134,7 @@ class Course:
         os.replace(temporary, path)
 
 
-def prepare_environment():
+def prepare_environment() -> None:
     """Make `autograder`, `course` and `solutions` importable here, and nbgrader's tools findable.
 
     nbgrader runs the `alembic` executable from PATH when it creates a gradebook; with the venv's
@@ -147,7 +149,7 @@ def prepare_environment():
         os.environ["PATH"] = os.pathsep.join([bin_dir] + [p for p in path if p])
 
 
-def child_environment(extra=None):
+def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for grading subprocesses and their kernels: package root on PYTHONPATH."""
     env = dict(os.environ)
     paths = [str(PACKAGE_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]

@@ -10,13 +10,21 @@ rendering, each page is checked again for hidden source, and files that the stud
 have written next to the notebook are not passed on.
 """
 
+from __future__ import annotations
+
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .grade import GRADED, GRADER_ERROR
 from .grader.withhold import hidden_secrets
 from .notebooks import MARKERS, read_notebook
+
+if TYPE_CHECKING:
+    from .course import Course
 
 
 @dataclass
@@ -25,14 +33,14 @@ class FeedbackResult:
     errors: list = field(default_factory=list)
 
 
-def feedback_config():
+def feedback_config() -> Any:
     """The course's nbgrader settings (WithholdHiddenTests in GenerateFeedback, after GetGrades)."""
     from .grader import nbgrader_settings
 
     return nbgrader_settings()
 
 
-def feedback(course, assignments=None):
+def feedback(course: Course, assignments: Sequence[str] | None = None) -> FeedbackResult:
     """Write feedback/<student>/<assignment>/<notebook>.html for every student `grade` has seen."""
     status = course.load_status()
     assignments = sorted(status) if not assignments else list(assignments)
@@ -72,7 +80,7 @@ def feedback(course, assignments=None):
     return result
 
 
-def rendered_leaks(html_path, autograded_notebook):
+def rendered_leaks(html_path: Path, autograded_notebook: Path) -> list[str]:
     """Hidden source lines that appear in the rendered page's text (should be none)."""
     if not autograded_notebook.exists():
         return []
@@ -83,7 +91,7 @@ def rendered_leaks(html_path, autograded_notebook):
     return found
 
 
-def page_text(page):
+def page_text(page: str) -> str:
     """The visible text of an HTML page: tags (syntax-highlighting spans too) removed, entities decoded."""
     page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S | re.I)
     return html.unescape(re.sub(r"<[^>]+>", "", page))

@@ -9,12 +9,19 @@ per-cell scores. Only submissions whose status is "graded" count (a timed-out or
 submission did not run all its checks).
 """
 
+from __future__ import annotations
+
 import csv
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .grade import GRADED
+
+if TYPE_CHECKING:
+    from .course import Course
 
 ITEM_COLUMNS = ("assignment", "test", "check", "kind", "item", "students", "failed")
 # kind: "test" (the cell's hidden checks as a whole), "case" (one hidden case of a check),
@@ -33,7 +40,7 @@ class Item:
     failed: int = 0
 
 
-def graded_records(course, assignment):
+def graded_records(course: Course, assignment: str) -> list[dict[str, Any]]:
     """[(student, verdict record)] of the submissions of `assignment` graded so far, by student."""
     folder = course.state_dir / "records" / assignment
     status = course.load_status().get(assignment, {})
@@ -50,7 +57,7 @@ def graded_records(course, assignment):
     return found
 
 
-def item_counts(assignment, records):
+def item_counts(assignment: str, records: Sequence[dict[str, Any]]) -> list[Item]:
     """Items of one assignment from its graded verdict records, in the notebook's order."""
     items = {}
 
@@ -82,7 +89,7 @@ def item_counts(assignment, records):
     return sorted(items.values(), key=lambda item: tests.index(item.test))
 
 
-def items(course, assignments):
+def items(course: Course, assignments: Sequence[str] | None) -> list[Item]:
     """Items of every assignment in `assignments` (or every one with records)."""
     if not assignments:
         folder = course.state_dir / "records"
@@ -93,7 +100,7 @@ def items(course, assignments):
     return found
 
 
-def write_items_csv(rows, path):
+def write_items_csv(rows: Sequence[Item], path: str | Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -103,7 +110,7 @@ def write_items_csv(rows, path):
             writer.writerow(asdict(row))
 
 
-def items_table(rows):
+def items_table(rows: Sequence[Item]) -> str:
     """The items as a text table: one block per assignment, one line per item."""
     lines = []
     for assignment in dict.fromkeys(row.assignment for row in rows):
@@ -134,7 +141,7 @@ def items_table(rows):
     return "\n".join(lines)
 
 
-def items_report(course, assignments, csv_path):
+def items_report(course: Course, assignments: Sequence[str] | None, csv_path: str | Path) -> tuple[str, bool]:
     """Write the items CSV; return (table text, any items?)."""
     rows = items(course, assignments)
     if not rows:

@@ -22,11 +22,15 @@ user), so they are not rows of the import file: they are listed with their score
 case goes to stderr and to a notes file beside the export (`<name>-notes.csv`).
 """
 
+from __future__ import annotations
+
 import csv
 import re
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .collect import sanitize_student_id
 from .grade import GRADED
@@ -76,7 +80,7 @@ class Export:
     notes: list = field(default_factory=list)  # dicts with NOTES_COLUMNS
 
 
-def read_roster(path, lms):
+def read_roster(path: str | Path, lms: str) -> list[RosterEntry]:
     """The roster's entries, in file order; RosterError naming the column or line at fault."""
     path = Path(path)
     if lms not in FORMATS:
@@ -142,7 +146,9 @@ def _entry(path, line, values, lms, seen):
     return entry
 
 
-def assignment_results(rows, assignments):
+def assignment_results(
+    rows: Sequence[Any], assignments: Sequence[str] | None
+) -> tuple[dict[str, Any], dict[str, float | None]]:
     """({(student, assignment): (score or None, status, detail)}, {assignment: points possible or None}).
 
     `rows` are report.Row objects (one per student, assignment and notebook). The score is the sum
@@ -190,12 +196,12 @@ def _reason(row, state):
     return state + (f" ({row.detail})" if row.detail else "")
 
 
-def graded_assignments(rows):
+def graded_assignments(rows: Sequence[Any]) -> list[str]:
     """Assignments present in the rows, sorted (lesson names sort in course order)."""
     return sorted({row.assignment for row in rows})
 
 
-def matched(roster, rows):
+def matched(roster: Sequence[RosterEntry], rows: Sequence[Any]) -> list[RosterEntry]:
     """The roster with each student_id as the rows spell it: as written when a row has it, else as
     `collect` normalises it (`Zoë Čapek` is `zoe-capek`) when a row has that; RosterError when two
     entries name one student."""
@@ -218,7 +224,12 @@ def matched(roster, rows):
     return entries
 
 
-def canvas_export(rows, roster, assignments, canvas_ids=None):
+def canvas_export(
+    rows: Sequence[Any],
+    roster: Sequence[RosterEntry],
+    assignments: Sequence[str] | None,
+    canvas_ids: dict[str, str] | None = None,
+) -> Export:
     """Canvas's gradebook import: the five student columns, one column per assignment
     (`name (Canvas assignment id)` when the id is known), a Points Possible row, one row per
     roster entry."""
@@ -235,7 +246,9 @@ def canvas_export(rows, roster, assignments, canvas_ids=None):
     return Export(header, table, _notes(results, roster, assignments))
 
 
-def moodle_export(rows, roster, assignments):
+def moodle_export(
+    rows: Sequence[Any], roster: Sequence[RosterEntry], assignments: Sequence[str] | None
+) -> Export:
     """Moodle's CSV grade import: name, email and ID number (map "Email address" to the user's
     email, or "ID number" to the user's ID number, in the import form), then one column per
     assignment, mapped to a grade item (or "new grade item") there."""
@@ -280,7 +293,7 @@ def _note(student, name, assignment, issue, score="", detail=""):
     }
 
 
-def write_export(export, path):
+def write_export(export: Export, path: str | Path) -> Path | None:
     """Write the import CSV at `path` and, if there is anything to list, the notes beside it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -299,12 +312,12 @@ def write_export(export, path):
     return notes_path if export.notes else None
 
 
-def notes_path_for(path):
+def notes_path_for(path: str | Path) -> Path:
     path = Path(path)
     return path.with_name(f"{path.stem}-notes.csv")
 
 
-def notes_summary(notes):
+def notes_summary(notes: Sequence[Any]) -> str:
     """Counts per issue, then one line per note."""
     if not notes:
         return (
@@ -322,7 +335,7 @@ def notes_summary(notes):
     return "\n".join(lines)
 
 
-def parse_canvas_ids(pairs, assignments):
+def parse_canvas_ids(pairs: Iterable[str] | None, assignments: Sequence[str] | None) -> dict[str, str]:
     """{assignment: Canvas assignment id} from ["01_finite_differences=1234", ...]."""
     ids = {}
     for pair in pairs or ():
@@ -341,7 +354,14 @@ def parse_canvas_ids(pairs, assignments):
     return ids
 
 
-def export_grades(rows, lms, roster_path, out_path, assignments=None, canvas_ids=()):
+def export_grades(
+    rows: Sequence[Any],
+    lms: str,
+    roster_path: str | Path,
+    out_path: str | Path,
+    assignments: Sequence[str] | None = None,
+    canvas_ids: Iterable[str] = (),
+) -> tuple[str, str | None]:
     """Build and write the `lms` export of `rows`; return (text for stdout, notes text, notes path)."""
     roster = read_roster(roster_path, lms)
     assignments = list(assignments) if assignments else graded_assignments(rows)

@@ -12,9 +12,13 @@ The same checks run inside nbgrader as GenerateAssignment preprocessors
 (autograder.grader.release_checks), so the formgrader's Generate button is checked too.
 """
 
+from __future__ import annotations
+
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -33,6 +37,9 @@ from .notebooks import (
     region_lines,
     source_lines,
 )
+
+if TYPE_CHECKING:
+    from .course import Course
 
 # Shorter region lines ("return x", ")") are too common to prove where a non-notebook line came from.
 MIN_DISTINCTIVE_CHARS = 8
@@ -60,7 +67,7 @@ class ReleaseResult:
         return not self.error and not self.leaks
 
 
-def release(course, assignments):
+def release(course: Course, assignments: Sequence[str]) -> list[ReleaseResult]:
     """Generate the student version of each assignment and check it; returns [ReleaseResult]."""
     from traitlets.config import Config
 
@@ -91,7 +98,7 @@ def release(course, assignments):
     return results
 
 
-def strip_jupytext_metadata(path):
+def strip_jupytext_metadata(path: str | Path) -> None:
     """Drop the jupytext pairing so a student's Jupyter does not write a .py twin beside it."""
     notebook = nbformat.read(str(path), as_version=4)
     if "jupytext" in notebook.metadata:
@@ -99,7 +106,7 @@ def strip_jupytext_metadata(path):
         nbformat.write(notebook, str(path))
 
 
-def secret_lines(source_folder):
+def secret_lines(source_folder: str | Path) -> set[str]:
     """Distinctive lines of the solution and hidden-test regions of the source notebooks."""
     region, public = set(), set()
     for path in notebook_files(source_folder):
@@ -121,7 +128,7 @@ def _region_of(cell):
     return region_lines(cell, BEGIN_SOLUTION, END_SOLUTION) + region_lines(cell, BEGIN_HIDDEN, END_HIDDEN)
 
 
-def find_leaks(source_folder, release_folder):
+def find_leaks(source_folder: str | Path, release_folder: str | Path) -> list[Leak]:
     """Every marker or secret line found in any file under `release_folder`, as Leak objects."""
     secrets = secret_lines(source_folder)
     leaks = []
@@ -186,7 +193,7 @@ def _last_lines(text, count=15):
     return "\n".join(text.strip().splitlines()[-count:])
 
 
-def require_released(course, assignment):
+def require_released(course: Course, assignment: str) -> None:
     """Raise CourseError unless `assignment` is in the gradebook (i.e. was released)."""
     from nbgrader.api import MissingEntry
 

@@ -15,6 +15,8 @@ length in tokens. The report is a lead for a human to read, not a verdict: short
 few ways to be written, so honest pairs share some code.
 """
 
+from __future__ import annotations
+
 import csv
 import html
 import tempfile
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .course import CourseError
 from .notebooks import (
@@ -34,6 +37,11 @@ from .notebooks import (
     read_notebook,
     without_region,
 )
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+    from .course import Course
 
 # copydetect's defaults: matches shorter than 25 characters of tokenised code are noise; every
 # k-gram is a fingerprint (window 1), which is exact and fast enough for a class.
@@ -72,7 +80,7 @@ class SimilarityResult:
     notes: list = field(default_factory=list)  # submissions skipped or without code of their own
 
 
-def student_code(notebook, given=frozenset()):
+def student_code(notebook: NotebookNode, given: frozenset[str] = frozenset()) -> str:
     """The code a student wrote in one notebook, in order: the solution cells, and the cells without
     nbgrader metadata whose text is not one of the `given` (starter) cells' (added or edited)."""
     parts = []
@@ -84,7 +92,7 @@ def student_code(notebook, given=frozenset()):
     return "\n\n".join(parts)
 
 
-def starter_code(course, assignment):
+def starter_code(course: Course, assignment: str) -> Starter:
     """(the starter as a `Starter`: the notebooks the students were given, where they came from)."""
     released = course.step_dir("release") / assignment
     if notebook_files(released):
@@ -130,7 +138,9 @@ class Starter:
         return as_submitted + "\n\n" + every_cell
 
 
-def submissions(course, assignment, given=frozenset()):
+def submissions(
+    course: Course, assignment: str, given: frozenset[str] = frozenset()
+) -> tuple[dict[str, str], list[str]]:
     """({student: code}, notes) for every submission of `assignment` under submitted/."""
     names = course.notebook_names(assignment)
     folders = sorted(p for p in course.step_dir("submitted").glob(f"*/{assignment}") if p.is_dir())
@@ -152,7 +162,12 @@ def submissions(course, assignment, given=frozenset()):
     return code, notes
 
 
-def compare(code, starter, noise=NOISE_THRESHOLD, guarantee=GUARANTEE_THRESHOLD):
+def compare(
+    code: dict[str, str],
+    starter: Starter,
+    noise: float = NOISE_THRESHOLD,
+    guarantee: float = GUARANTEE_THRESHOLD,
+) -> tuple[list[Pair], Any]:
     """(ranked Pairs for every two students of {student: code}, students with no code of their own),
     the starter's fingerprints excluded."""
     from copydetect import CodeFingerprint, compare_files
@@ -177,7 +192,7 @@ def compare(code, starter, noise=NOISE_THRESHOLD, guarantee=GUARANTEE_THRESHOLD)
     return pairs, starter_only
 
 
-def similarity(course, assignment, out_dir=None):
+def similarity(course: Course, assignment: str, out_dir: str | Path | None = None) -> SimilarityResult:
     """Compare every pair of `assignment`'s submissions; write the CSV and HTML reports."""
     course.notebook_names(assignment)  # CourseError for an unknown assignment
     starter = starter_code(course, assignment)
@@ -199,7 +214,7 @@ def similarity(course, assignment, out_dir=None):
     return result
 
 
-def write_csv(pairs, path):
+def write_csv(pairs: list[Pair], path: str | Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
@@ -217,7 +232,7 @@ def write_csv(pairs, path):
             )
 
 
-def summary(result, top=10):
+def summary(result: SimilarityResult, top: int = 10) -> str:
     lines = [f"{result.assignment}: {len(result.pairs)} pair(s) of {len(result.code)} submissions compared"]
     for rank, pair in enumerate(result.pairs[:top], start=1):
         lines.append(
@@ -242,7 +257,7 @@ pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; font-size: 85%; }
 """
 
 
-def render_html(result):
+def render_html(result: SimilarityResult) -> str:
     """A self-contained page: the ranked table, then the top pairs' code with the matches marked."""
     from copydetect.utils import highlight_overlap
 

@@ -15,8 +15,11 @@ Here, against the released notebook:
 So editing the metadata can only change that student's own score, and never stops the grader.
 """
 
+from __future__ import annotations
+
 import copy
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from nbformat import NotebookNode
@@ -49,7 +52,9 @@ class RestoreReleaseCells(NbGraderPreprocessor):
         return None
 
 
-def restore_release_cells(cells, released_cells):
+def restore_release_cells(
+    cells: Sequence[NotebookNode], released_cells: Sequence[NotebookNode]
+) -> list[NotebookNode]:
     """`cells` with the released graded cells restored (see the module docstring)."""
     released = {grade_id(cell): cell for cell in released_cells if grade_id(cell)}
     order = [grade_id(cell) for cell in released_cells if grade_id(cell)]

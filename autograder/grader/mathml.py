@@ -10,6 +10,8 @@ already turned into preprocessed text there (a fenced ```text block) and is left
 code spans and fenced code. A formula that latex2mathml cannot convert stays as its LaTeX source.
 """
 
+from __future__ import annotations
+
 import html
 import re
 
@@ -32,7 +34,7 @@ _TOKENS = re.compile(
 _MARKDOWN_SPECIAL = {"*": "&#42;", "_": "&#95;", "`": "&#96;", "[": "&#91;", "]": "&#93;", "\\": "&#92;"}
 
 
-def latex_to_mathml(latex, display=False):
+def latex_to_mathml(latex: str, display: bool = False) -> str | None:
     """The MathML of `latex` on one line, or None when latex2mathml cannot convert it."""
     from latex2mathml.converter import convert
 
@@ -49,7 +51,7 @@ def latex_to_mathml(latex, display=False):
     )
 
 
-def render_math(markdown):
+def render_math(markdown: str) -> str:
     """`markdown` with each formula replaced by its MathML (formulas that fail are kept)."""
 
     def replace(match):
