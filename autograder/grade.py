@@ -15,6 +15,8 @@ classified from what nbgrader left behind:
                       itself failed. Never the student's zero: `grade` exits non-zero.
 
 The status of each (student, assignment) is kept in grading/status.json for report and feedback.
+Every submission whose status is not "graded" is removed from nbgrader's gradebook
+(autograder.gradebook.withdraw_score), so the formgrader and `nbgrader export` show no score for it.
 """
 
 import datetime as dt
@@ -161,8 +163,9 @@ def grade(
         ).record()
     course.save_status(status)
     # nbgrader's formgrader and exports read the gradebook: no score there unless graded now.
-    for student in [o.student for o in outcomes] + to_run:
-        withdraw_score(course, assignment, student)
+    # (Queued submissions keep theirs, manual grades included, until their own result arrives.)
+    for outcome in outcomes:
+        withdraw_score(course, assignment, outcome.student)
 
     from tqdm import tqdm
 
