@@ -5,7 +5,7 @@ nor tests (nbgrader `grade`). From each lesson's given cells this module execute
 imports and the `def`/`class` statements (no experiment runs, no CIFAR-10), then compares
 every function or class whose name also exists in `solutions` with the reference on random
 inputs, through the hidden-test harness (`check_against_reference`, `optimizer_run`,
-`schedule_values`). A given copy that drifts from the answer key fails here, as does a new
+`schedule_run`). A given copy that drifts from the answer key fails here, as does a new
 given copy that has no cases below.
 """
 
@@ -17,7 +17,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.grader.harness import Case, check_against_reference, optimizer_run, schedule_values
+from autograder.grader.harness import Case, check_against_reference, optimizer_run, schedule_run
 from solutions import finite_diff, gd, lr_finder, optim, schedulers, sgd_theory, softmax
 
 REPO = Path(__file__).resolve().parent.parent
@@ -109,7 +109,7 @@ def _compare_plain(given, reference, cases):
 
 
 def _compare_schedule(given, reference, cases):
-    check_against_reference(given.__name__, schedule_values(given), schedule_values(reference), cases)
+    check_against_reference(given.__name__, schedule_run(given), schedule_run(reference), cases)
 
 
 def _plateau_lrs(cls):

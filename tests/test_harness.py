@@ -135,15 +135,15 @@ def test_optimizer_run_compares_whole_runs_and_catches_in_place_updates():
     assert state == {"step": 4}
 
 
-def test_schedule_values_and_check_raises():
-    from autograder.grader.harness import check_raises, schedule_values
+def test_schedule_run_and_check_raises():
+    from autograder.grader.harness import check_raises, schedule_run
 
     def halving(t, lr0):
         if lr0 < 0:
             raise ValueError("lr0 must be non-negative")
         return lr0 * 0.5**t
 
-    assert schedule_values(halving)([0, 1, 3], lr0=1.0) == [1.0, 0.5, 0.125]
+    assert schedule_run(halving)([0, 1, 3], lr0=1.0) == [1.0, 0.5, 0.125]
     check_raises("halving", lambda: halving(0, -1.0), "negative lr0")
     with pytest.raises(HiddenTestFailure, match="did not raise ValueError"):
         check_raises("halving", lambda: halving(0, 1.0), "positive lr0")
@@ -206,7 +206,7 @@ def test_a_failing_momentum_run_names_the_first_differing_step_and_the_quantity(
 
 
 def test_numbers_in_messages_are_short_and_outputs_are_named():
-    from autograder.grader.harness import schedule_values
+    from autograder.grader.harness import schedule_run
 
     with pytest.raises(HiddenTestFailure) as caught:
         check_against_reference("double", lambda x: 2 * np.asarray(x) * (1 + 1 / 3), doubled, CASES[:1])
@@ -226,7 +226,7 @@ def test_numbers_in_messages_are_short_and_outputs_are_named():
 
     cases = [Case("t = 2..9", (np.arange(2, 10),), {"lr0": 0.3})]
     with pytest.raises(HiddenTestFailure) as caught:
-        check_against_reference("halving", schedule_values(late_halving), schedule_values(halving), cases)
+        check_against_reference("halving", schedule_run(late_halving), schedule_run(halving), cases)
     assert "t = 2..9: learning rates: first difference at t = 3 (relative error 1 there, 1 at worst)" in str(
         caught.value
     )

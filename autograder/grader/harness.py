@@ -248,7 +248,7 @@ def optimizer_run(
     return run
 
 
-def schedule_values(schedule: Callable[..., float]) -> Callable[..., list[float]]:
+def schedule_run(schedule: Callable[..., float]) -> Callable[..., list[float]]:
     """Wrap a schedule so that check_against_reference compares it over many steps.
 
     The returned function takes (ts, **params) and returns [schedule(t, **params) for t in ts];
@@ -273,7 +273,7 @@ class StandIn:
     Calls go to `function` (in grading, the proxy into the sandbox) except inside
     `swapped(variant)`, where they go to the variant, here in the grader's process. So the
     bank's variants run on exactly the calls the hidden test makes, through whatever adapter
-    the test wraps around the function (optimizer_run, schedule_values, a lambda).
+    the test wraps around the function (optimizer_run, schedule_run, a lambda).
     """
 
     def __init__(self, name, function):

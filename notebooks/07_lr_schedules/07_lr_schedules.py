@@ -116,7 +116,7 @@ assert_close(step_decay(7, 2.0, 2, gamma=0.5), 2.0 * 0.5**3, name="step_decay(7,
 assert_raises(ValueError, lambda: step_decay(3, 0.1, 0), "step_decay with step_size=0")
 print("step_decay: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_run
 
 rng_hidden = np.random.default_rng(701)
 cases = []
@@ -126,8 +126,8 @@ for i in range(6):
     cases.append(Case(f"random parameters #{i + 1}, t = 0..300", (np.arange(301),), params))
 cases.append(Case("default gamma", (np.arange(200),), {"lr0": 0.1, "step_size": 30}))
 cases.append(Case("step_size 1 (decay every step)", (np.arange(50),), {"lr0": 1.0, "step_size": 1, "gamma": 0.9}))
-check_against_reference("step_decay", schedule_values(step_decay),
-                        schedule_values(reference("solutions.schedulers:step_decay")), cases)
+check_against_reference("step_decay", schedule_run(step_decay),
+                        schedule_run(reference("solutions.schedulers:step_decay")), cases)
 
 check_raises("step_decay", lambda: step_decay(5, 0.1, -3), "negative step_size")
 ### END HIDDEN TESTS
@@ -165,7 +165,7 @@ assert_close([multistep_decay(t, 0.1, [50, 75]) for t in range(100)], seed_recip
 assert_close(multistep_decay(10, 1.0, [8, 3], gamma=0.5), 0.25, name="milestones in any order")
 print("multistep_decay: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.grader.harness import Case, check_against_reference, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, reference, schedule_run
 
 rng_hidden = np.random.default_rng(702)
 cases = []
@@ -178,8 +178,8 @@ cases.append(Case("default gamma", (np.arange(120),), {"lr0": 0.1, "milestones":
 cases.append(Case("unsorted milestones", (np.arange(100),), {"lr0": 0.5, "milestones": [60, 10, 35], "gamma": 0.3}))
 cases.append(Case("repeated milestone", (np.arange(60),), {"lr0": 0.5, "milestones": (20, 20, 40), "gamma": 0.5}))
 cases.append(Case("milestone at 0", (np.arange(10),), {"lr0": 0.5, "milestones": [0, 5], "gamma": 0.5}))
-check_against_reference("multistep_decay", schedule_values(multistep_decay),
-                        schedule_values(reference("solutions.schedulers:multistep_decay")), cases)
+check_against_reference("multistep_decay", schedule_run(multistep_decay),
+                        schedule_run(reference("solutions.schedulers:multistep_decay")), cases)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -203,15 +203,15 @@ assert_close([exponential_decay(t, 0.1, np.exp(-0.05)) for t in range(0, 100, 7)
              [0.1 * np.exp(-0.05 * t) for t in range(0, 100, 7)], name="seed 000's exp(-k t) form")
 print("exponential_decay: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.grader.harness import Case, check_against_reference, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, reference, schedule_run
 
 rng_hidden = np.random.default_rng(703)
 cases = [Case(f"random parameters #{i + 1}, t = 0..400", (np.arange(401),),
               {"lr0": float(rng_hidden.uniform(1e-4, 1.0)), "gamma": float(rng_hidden.uniform(0.9, 1.0))})
          for i in range(6)]
 cases.append(Case("fast decay", (np.arange(60),), {"lr0": 1.0, "gamma": 0.5}))
-check_against_reference("exponential_decay", schedule_values(exponential_decay),
-                        schedule_values(reference("solutions.schedulers:exponential_decay")), cases)
+check_against_reference("exponential_decay", schedule_run(exponential_decay),
+                        schedule_run(reference("solutions.schedulers:exponential_decay")), cases)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -240,15 +240,15 @@ assert_close(inverse_time_decay(0, 0.1, 0.5), 0.1, name="inverse_time_decay(0, 0
 assert_close(inverse_time_decay(99, 1.0, 0.01), 1.0 / 1.99, name="inverse_time_decay(99, 1.0, 0.01)")
 print("inverse_time_decay: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.grader.harness import Case, check_against_reference, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, reference, schedule_run
 
 rng_hidden = np.random.default_rng(704)
 cases = [Case(f"random parameters #{i + 1}, t = 0..500", (np.arange(501),),
               {"lr0": float(rng_hidden.uniform(1e-4, 1.0)), "decay": float(10 ** rng_hidden.uniform(-3, 0))})
          for i in range(6)]
 cases.append(Case("no decay", (np.arange(20),), {"lr0": 0.2, "decay": 0.0}))
-check_against_reference("inverse_time_decay", schedule_values(inverse_time_decay),
-                        schedule_values(reference("solutions.schedulers:inverse_time_decay")), cases)
+check_against_reference("inverse_time_decay", schedule_run(inverse_time_decay),
+                        schedule_run(reference("solutions.schedulers:inverse_time_decay")), cases)
 ### END HIDDEN TESTS
 
 # %%
@@ -320,7 +320,7 @@ assert_close(cosine_annealing(10, 1.0, 30), 0.75, name="a third of the way: (1 +
 assert_raises(ValueError, lambda: cosine_annealing(3, 0.1, 0), "cosine_annealing with T_max=0")
 print("cosine_annealing: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_run
 
 rng_hidden = np.random.default_rng(705)
 cases = []
@@ -331,8 +331,8 @@ for i in range(5):
     cases.append(Case(f"random parameters #{i + 1}, t = 0..3 T_max", (np.arange(3 * T_max + 1),), params))
 cases.append(Case("default eta_min", (np.arange(201),), {"lr0": 0.1, "T_max": 100}))
 cases.append(Case("T_max = 1", (np.arange(10),), {"lr0": 0.3, "T_max": 1, "eta_min": 0.01}))
-check_against_reference("cosine_annealing", schedule_values(cosine_annealing),
-                        schedule_values(reference("solutions.schedulers:cosine_annealing")), cases)
+check_against_reference("cosine_annealing", schedule_run(cosine_annealing),
+                        schedule_run(reference("solutions.schedulers:cosine_annealing")), cases)
 
 check_raises("cosine_annealing", lambda: cosine_annealing(1, 0.1, -5), "negative T_max")
 ### END HIDDEN TESTS
@@ -382,7 +382,7 @@ assert_close(cosine_warm_restarts(13, 1.0, 6, eta_min=0.5), 0.5 + 0.5 * (1 + np.
              name="T_mult = 1: t = 13 is step 1 of the third period")
 print("cosine_warm_restarts: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.grader.harness import Case, check_against_reference, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, reference, schedule_run
 
 rng_hidden = np.random.default_rng(706)
 cases = []
@@ -393,8 +393,8 @@ for i in range(6):
     cases.append(Case(f"random parameters #{i + 1}, t = 0..300", (np.arange(301),), params))
 cases.append(Case("defaults T_mult = 1, eta_min = 0", (np.arange(100),), {"lr0": 0.1, "T_0": 7}))
 cases.append(Case("T_0 = 1", (np.arange(40),), {"lr0": 0.1, "T_0": 1, "T_mult": 2}))
-check_against_reference("cosine_warm_restarts", schedule_values(cosine_warm_restarts),
-                        schedule_values(reference("solutions.schedulers:cosine_warm_restarts")), cases)
+check_against_reference("cosine_warm_restarts", schedule_run(cosine_warm_restarts),
+                        schedule_run(reference("solutions.schedulers:cosine_warm_restarts")), cases)
 ### END HIDDEN TESTS
 
 # %%
@@ -444,7 +444,7 @@ assert_close(linear_warmup(3, 1.0, start_factor=1.0, end_factor=0.5, total_iters
              name="a linear decrease (start 1, end 0.5)")
 print("linear_warmup: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.grader.harness import Case, check_against_reference, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, reference, schedule_run
 
 rng_hidden = np.random.default_rng(707)
 cases = []
@@ -453,8 +453,8 @@ for i in range(6):
               "end_factor": float(rng_hidden.uniform(0.0, 1.0)), "total_iters": int(rng_hidden.integers(1, 50))}
     cases.append(Case(f"random parameters #{i + 1}, t = 0..100", (np.arange(101),), params))
 cases.append(Case("defaults", (np.arange(20),), {"lr0": 0.1}))
-check_against_reference("linear_warmup", schedule_values(linear_warmup),
-                        schedule_values(reference("solutions.schedulers:linear_warmup")), cases)
+check_against_reference("linear_warmup", schedule_run(linear_warmup),
+                        schedule_run(reference("solutions.schedulers:linear_warmup")), cases)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -518,7 +518,7 @@ assert_close(cyclic(3, 0.0, 1.0, step_size_up=2, step_size_down=6), 1 - 1 / 6, n
 assert_raises(ValueError, lambda: cyclic(0, 0.1, 0.35, mode="sawtooth"), "cyclic with an unknown mode")
 print("cyclic: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_values
+from autograder.grader.harness import Case, check_against_reference, check_raises, reference, schedule_run
 
 rng_hidden = np.random.default_rng(708)
 cases = []
@@ -534,8 +534,8 @@ for mode in ("triangular", "triangular2", "exp_range"):
 cases.append(Case("defaults", (np.arange(0, 20_001, 97),), {"base_lr": 0.001, "max_lr": 0.006}))
 cases.append(Case("step sizes of 1", (np.arange(30),), {"base_lr": 0.1, "max_lr": 0.2, "step_size_up": 1,
                                                         "step_size_down": 1, "mode": "triangular2"}))
-check_against_reference("cyclic", schedule_values(cyclic),
-                        schedule_values(reference("solutions.schedulers:cyclic")), cases)
+check_against_reference("cyclic", schedule_run(cyclic),
+                        schedule_run(reference("solutions.schedulers:cyclic")), cases)
 
 check_raises("cyclic", lambda: cyclic(5, 0.1, 0.2, mode="triangle"), "an unknown mode")
 ### END HIDDEN TESTS
