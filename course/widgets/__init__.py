@@ -62,7 +62,15 @@ Rendering: one matplotlib Figure per widget, drawn with Agg into an
 """
 
 from ._controls import GridFloatSlider, GridLogSlider, set_slider, snap_linear, snap_log
-from ._style import OKABE_ITO, OPTIMIZER_COLORS, format_number, optimizer_color, presentation
+from ._style import (
+    OKABE_ITO,
+    OPTIMIZER_COLORS,
+    format_number,
+    optimizer_color,
+    optimizer_colors,
+    presentation,
+    use_palette,
+)
 from .batch_noise import BatchNoiseExplorer, least_squares_problem
 from .gd_stepper import GDStepper, quartic
 from .presets import PRESETS, tune_lr
@@ -84,6 +92,8 @@ __all__ = [
     "OKABE_ITO",
     "OPTIMIZER_COLORS",
     "optimizer_color",
+    "optimizer_colors",
+    "use_palette",
     "format_number",
     "PRESETS",
     "tune_lr",

@@ -101,6 +101,25 @@ def optimizer_colors(names):
     return {name: colors[name] for name in names}
 
 
+def use_palette():
+    """Make PALETTE (Okabe–Ito) matplotlib's colour cycle, for a lesson's static plots.
+
+    Plots that pass no colour, and the colours "C0", "C1", ..., then come from PALETTE (C0 is
+    vermillion, C1 blue, ...); plots of optimizers take :func:`optimizer_color` on top. Affects
+    figures made afterwards in this process. Returns the colours of the cycle.
+
+    Example::
+
+        from course.widgets import use_palette
+        use_palette()
+        plt.plot(x, y)          # drawn in "#D55E00"
+    """
+    from cycler import cycler
+
+    matplotlib.rcParams["axes.prop_cycle"] = cycler(color=list(PALETTE))
+    return list(PALETTE)
+
+
 def format_number(value, digits=2):
     """A number for titles and readouts: ``8.9e3``, ``1.0e-06`` style for large/small, else ``0.05``.
 
@@ -145,6 +164,48 @@ def presentation(scale=1.5, enabled=True):
     SETTINGS.enabled = bool(enabled)
     SETTINGS.scale = scale if enabled else 1.0
     return SETTINGS
+
+
+#: CSS class of a widget's outer box in presentation mode: presentation_css scales the controls in it.
+PRESENTATION_CLASS = "course-presentation"
+
+# ipywidgets 8 sizes its controls with these CSS variables (defaults of JupyterLab's widget
+# theme, px). Only Button, ToggleButton, Label and HTML take ``style.font_size``; sliders,
+# dropdowns and checkboxes do not, so the controls are scaled through the variables instead.
+_CONTROL_SIZES_PX = {
+    "--jp-widgets-font-size": 13,
+    "--jp-widgets-inline-height": 28,
+    "--jp-widgets-inline-label-width": 80,
+    "--jp-widgets-slider-handle-size": 16,
+    "--jp-widgets-slider-track-thickness": 4,
+}
+
+
+def presentation_css(scale):
+    """A ``<style>`` that scales the text, label width and slider handles of the ipywidgets
+    controls inside an element of class PRESENTATION_CLASS by ``scale``, their row height by
+    (1 + scale) / 2 (widths of sliders stay: the race's compact layout must still fit a
+    1280x720 screen; buttons grow with their text).
+
+    Example::
+
+        presentation_css(1.5)   # '<style>.course-presentation { --jp-widgets-font-size: 19.5px; ...'
+    """
+    scale = float(scale)
+    if not 0.5 <= scale <= 4:
+        raise ValueError(f"scale must be in [0.5, 4], got {scale}")
+    sizes = {name: size * scale for name, size in _CONTROL_SIZES_PX.items()}
+    # Rows grow by half as much as the text (28 px holds 13 px text with room to spare), so that
+    # the 7-optimizer race and its plot still fit a 1280x720 screen together.
+    sizes["--jp-widgets-inline-height"] = round(
+        _CONTROL_SIZES_PX["--jp-widgets-inline-height"] * (1 + scale) / 2
+    )
+    rules = " ".join(f"{name}: {size:g}px;" for name, size in sizes.items())
+    return (
+        f"<style>.{PRESENTATION_CLASS} {{ {rules} }} "
+        f".{PRESENTATION_CLASS} .widget-readout {{ font-size: var(--jp-widgets-font-size); }} "
+        f".{PRESENTATION_CLASS} .jupyter-button {{ width: auto; }}</style>"  # buttons fit their larger text
+    )
 
 
 def scaled(size):

@@ -43,6 +43,9 @@ import numpy as np
 
 from course.checks import assert_close, assert_unchanged
 from course.config import pick
+from course.widgets import use_palette
+
+use_palette()  # Okabe–Ito colours (colour-blind safe) for every plot, as in the widgets
 
 np.set_printoptions(precision=4, suppress=True)
 EPS = np.finfo(np.float64).eps  # machine epsilon of float64, about 2.2e-16

@@ -43,6 +43,9 @@ from IPython.display import Markdown, display
 
 from course.checks import assert_close, assert_raises, assert_unchanged
 from course.config import pick
+from course.widgets import use_palette
+
+use_palette()  # Okabe–Ito colours (colour-blind safe) for every plot, as in the widgets
 
 np.set_printoptions(precision=4, suppress=True)
 
@@ -218,7 +221,10 @@ check_that("gd_table", _keeps_x0, "array start left unchanged")
 # Your table next to the lecture's (which prints 3 decimals):
 
 # %%
-from course.widgets import quartic  # the lecture's f(x) = x^4 + x + 2, the one GDStepper steps on
+from course.widgets import optimizer_color, quartic  # quartic: the lecture's f(x) = x^4 + x + 2, as in GDStepper
+
+# Okabe–Ito colours (colour-blind safe), one per optimizer, the same as in the widgets
+GD_COLOR, SIGN_GD_COLOR = optimizer_color("GD"), optimizer_color("sign GD")
 
 
 def quartic_grad(x):
@@ -256,7 +262,7 @@ fs = np.array([row[2] for row in table])
 grid = np.linspace(-1.3, 1.2, 300)
 fig, (ax_f, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.2))
 ax_f.plot(grid, quartic(grid), color="gray", label="$f(x)=x^4+x+2$")
-ax_f.plot(xs, fs, "o-", color="C3", label=r"iterates $x_t$ ($\gamma=0.2$)")
+ax_f.plot(xs, fs, "o-", color=GD_COLOR, label=r"iterates $x_t$ ($\gamma=0.2$)")
 for t, (x, fx) in enumerate(zip(xs, fs, strict=False)):
     ax_f.annotate(str(t), (x, fx), textcoords="offset points", xytext=(4, 6), fontsize=8)
 ax_f.axvline(x_star, color="k", ls=":", lw=1, label=f"$x^*={x_star:.4f}$")
@@ -264,7 +270,7 @@ ax_f.set_xlabel("x")
 ax_f.set_ylabel("f(x)")
 ax_f.set_title("Gradient descent on $x^4+x+2$ from $x_0=1$")
 ax_f.legend(fontsize=8)
-ax_loss.plot(range(len(fs)), fs, "o-", color="C3", label="$f(x_t)$")
+ax_loss.plot(range(len(fs)), fs, "o-", color=GD_COLOR, label="$f(x_t)$")
 ax_loss.axhline(f_star, color="k", ls=":", lw=1, label=f"$f(x^*)={f_star:.4f}$")
 ax_loss.set_xlabel("step t")
 ax_loss.set_ylabel("loss f(x_t)")
@@ -474,7 +480,7 @@ for ax, (label, lr) in zip(axes, learning_rates.items(), strict=False):
     grid = np.linspace(-2.2, 2.2, 300)
     ax.plot(grid, quartic(grid), color="gray")
     shown = traj[np.abs(traj[:, 0]) < 2.2, 0]
-    ax.plot(shown, quartic(shown), "o-", color="C3", ms=4)
+    ax.plot(shown, quartic(shown), "o-", color=GD_COLOR, ms=4)
     ax.axvline(x_star, color="k", ls=":", lw=1)
     ax.set_ylim(0, 25)
     ax.set_xlabel("x")
@@ -625,14 +631,14 @@ g1, g2 = np.meshgrid(np.linspace(-8, 8, 200), np.linspace(-8, 8, 200))
 fig, (ax_map, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.8))
 contours = ax_map.contour(g1, g2, lecture_quadratic(np.array([g1, g2])), levels=np.geomspace(0.01, 30, 15), cmap="viridis")
 ax_map.clabel(contours, contours.levels[::3], fontsize=7, fmt="%.2g")
-ax_map.plot(path_2d[:, 0], path_2d[:, 1], "o-", color="C3", ms=3, label=r"GD, $\gamma=0.5$, 40 steps")
+ax_map.plot(path_2d[:, 0], path_2d[:, 1], "o-", color=GD_COLOR, ms=3, label=r"GD, $\gamma=0.5$, 40 steps")
 ax_map.plot(0, 0, "k*", ms=12, label="minimum (0, 0)")
 ax_map.set_aspect("equal")
 ax_map.set_xlabel("$x_1$")
 ax_map.set_ylabel("$x_2$")
 ax_map.set_title("GD path on $0.06x_1^2+0.25x_2^2-0.04x_1x_2$")
 ax_map.legend(fontsize=8)
-ax_loss.semilogy(loss_2d, "o-", color="C3", ms=3)
+ax_loss.semilogy(loss_2d, "o-", color=GD_COLOR, ms=3)
 ax_loss.set_xlabel("step t")
 ax_loss.set_ylabel("f(x_t) (log scale)")
 ax_loss.set_title("Loss against step")
@@ -881,16 +887,16 @@ dist_sign = np.linalg.norm(path_sign, axis=1)
 
 fig, (ax_map, ax_dist) = plt.subplots(1, 2, figsize=(12, 4.8))
 ax_map.contour(g1, g2, lecture_quadratic(np.array([g1, g2])), levels=np.geomspace(0.01, 30, 15), cmap="viridis")
-ax_map.plot(path_gd[:, 0], path_gd[:, 1], "o-", ms=3, color="C3", label=r"GD, $\gamma=0.5$")
-ax_map.plot(path_sign[:, 0], path_sign[:, 1], "s-", ms=3, color="C0", label=r"sign GD, $\eta=0.2$")
+ax_map.plot(path_gd[:, 0], path_gd[:, 1], "o-", ms=3, color=GD_COLOR, label=r"GD, $\gamma=0.5$")
+ax_map.plot(path_sign[:, 0], path_sign[:, 1], "s-", ms=3, color=SIGN_GD_COLOR, label=r"sign GD, $\eta=0.2$")
 ax_map.plot(0, 0, "k*", ms=12, label="minimum")
 ax_map.set_aspect("equal")
 ax_map.set_xlabel("$x_1$")
 ax_map.set_ylabel("$x_2$")
 ax_map.set_title("GD and sign-GD paths on the lecture's quadratic")
 ax_map.legend(fontsize=8)
-ax_dist.semilogy(dist_gd, color="C3", label="GD")
-ax_dist.semilogy(dist_sign, color="C0", label="sign GD")
+ax_dist.semilogy(dist_gd, color=GD_COLOR, label="GD")
+ax_dist.semilogy(dist_sign, color=SIGN_GD_COLOR, label="sign GD")
 ax_dist.set_xlabel("step t")
 ax_dist.set_ylabel(r"distance to the minimum $\|x_t\|$ (log scale)")
 ax_dist.set_title("Distance to the minimum against step")

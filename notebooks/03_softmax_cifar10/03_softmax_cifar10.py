@@ -52,6 +52,9 @@ from IPython.display import Markdown, display
 from course.checks import assert_close, assert_unchanged
 from course.config import pick
 from course.data import load_cifar10, rows_to_images
+from course.widgets import use_palette
+
+use_palette()  # Okabe–Ito colours (colour-blind safe) for every plot, as in the widgets
 
 np.set_printoptions(precision=4, suppress=True)
 
@@ -930,12 +933,17 @@ for name, run in RUNS.items():
 # three), and against the wall-clock time they took on this machine.
 
 # %%
+from course.widgets import optimizer_colors  # Okabe–Ito (colour-blind safe); SGD in its widget colour
+
+RUN_COLORS = optimizer_colors(results)
 fig, (ax_epoch, ax_time, ax_sweep) = plt.subplots(1, 3, figsize=(15, 4.2))
 for name, (params, history) in results.items():
     gradients = np.arange(1, len(history.epoch_loss) + 1) * len(X_train)
-    ax_epoch.plot(gradients, history.epoch_loss, marker=".", label=f"{name}, lr {RUNS[name]['lr']:g}")
-    ax_time.plot(history.epoch_time, history.epoch_loss, marker=".", label=name)
-    ax_sweep.semilogx(RUNS[name]["grid"], [result["val_loss"] for _, result in sweeps[name]], "o-", label=name)
+    ax_epoch.plot(gradients, history.epoch_loss, marker=".", color=RUN_COLORS[name],
+                  label=f"{name}, lr {RUNS[name]['lr']:g}")
+    ax_time.plot(history.epoch_time, history.epoch_loss, marker=".", color=RUN_COLORS[name], label=name)
+    ax_sweep.semilogx(RUNS[name]["grid"], [result["val_loss"] for _, result in sweeps[name]], "o-",
+                      color=RUN_COLORS[name], label=name)
 ax_epoch.set(title="Training loss against the budget", xlabel="per-image gradient evaluations (epochs x N)",
              ylabel="mean minibatch loss in the epoch")
 ax_time.set(title="Training loss against wall-clock time", xlabel="seconds since the start",
@@ -1006,8 +1014,10 @@ steps_per_epoch = -(-len(X_train) // 256)
 window = steps_per_epoch
 moving_average = np.convolve(step_loss, np.ones(window) / window, mode="valid")
 fig, ax = plt.subplots(figsize=(8, 3.8))
-ax.plot(np.arange(1, len(step_loss) + 1), step_loss, lw=0.6, alpha=0.6, label="loss of each minibatch")
-ax.plot(np.arange(window, len(step_loss) + 1), moving_average, lw=2, label=f"moving average over {window} steps (1 epoch)")
+ax.plot(np.arange(1, len(step_loss) + 1), step_loss, lw=0.6, alpha=0.6, color=RUN_COLORS["minibatch (B = 256)"],
+        label="loss of each minibatch")
+ax.plot(np.arange(window, len(step_loss) + 1), moving_average, lw=2, color="k",
+        label=f"moving average over {window} steps (1 epoch)")
 ax.set(title="Minibatch SGD (B = 256): the loss of every step", xlabel="optimizer step", ylabel="minibatch loss")
 ax.grid(alpha=0.3)
 ax.legend()

@@ -925,11 +925,14 @@ gaps_nag = f_spread(nesterov_accelerated(grad_spread, x0_spread, step, k_max))
 ks = np.arange(k_max + 1)
 R2 = np.sum(x0_spread**2)
 
+from course.widgets import optimizer_color  # Okabe–Ito, colour-blind safe, the same as in the live race
+
 fig, ax = plt.subplots(figsize=(8, 5))
-ax.loglog(ks[1:], gaps_gd[1:], label="gradient descent")
-ax.loglog(ks[1:], gaps_nag[1:], label="Nesterov, momentum (k−1)/(k+2)")
-ax.loglog(ks[1:], R2 / (2 * step * ks[1:]), "--", color="tab:blue", alpha=0.6, label="GD bound ‖x₀−x*‖²/(2εk)")
-ax.loglog(ks[1:], 2 * R2 / (step * (ks[1:] + 1) ** 2), "--", color="tab:orange", alpha=0.6,
+ax.loglog(ks[1:], gaps_gd[1:], color=optimizer_color("GD"), label="gradient descent")
+ax.loglog(ks[1:], gaps_nag[1:], color=optimizer_color("Nesterov"), label="Nesterov, momentum (k−1)/(k+2)")
+ax.loglog(ks[1:], R2 / (2 * step * ks[1:]), "--", color=optimizer_color("GD"), alpha=0.6,
+          label="GD bound ‖x₀−x*‖²/(2εk)")
+ax.loglog(ks[1:], 2 * R2 / (step * (ks[1:] + 1) ** 2), "--", color=optimizer_color("Nesterov"), alpha=0.6,
           label="Nesterov bound 2‖x₀−x*‖²/(ε(k+1)²)")
 ax.set(title="Convex quadratic, curvatures from 1e-9 to 1: O(1/k) against O(1/k²)",
        xlabel="iteration k", ylabel="f(x_k) − f*")

@@ -46,7 +46,9 @@ import numpy as np
 
 from course.checks import assert_close, assert_raises, assert_unchanged
 from course.config import grading_mode, pick
+from course.widgets import use_palette
 
+use_palette()  # Okabe–Ito colours (colour-blind safe) for every plot, as in the widgets
 print("grading mode (small, fast experiments):", grading_mode())
 
 # %% [markdown]
@@ -919,10 +921,8 @@ check_raises("lr_range_test",
 # protocol `step(w, dw, state, lr) -> (w, state)`.
 
 # %%
-from course.data import load_cifar10
-from course.training import train
-
 from course.experiments import load_split
+from course.training import train
 
 data, (X_train, y_train, X_val, y_val) = load_split(pick(None, 3_500), n_val=pick(5_000, 500), n_test=pick(None, 1_000))
 X_test, y_test = data.X_test, data.y_test     # used once, at the end of the lesson
@@ -1105,7 +1105,7 @@ for name, (schedule, schedule_per) in experiments.items():
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.3))
 for (name, history), style, colour in zip(histories.items(), ["-"] * 7 + ["--"] * 2,
-                                         ["k"] + [f"C{i}" for i in range(8)], strict=False):
+                                         [f"C{i}" for i in range(7)] + ["C0", "C1"], strict=False):
     steps = np.arange(1, len(history.step_lr) + 1) / batches_per_epoch
     axes[0].plot(steps, history.step_lr, style, color=colour, lw=1.2, label=name)
     axes[1].plot(np.arange(1, n_epochs + 1), history.epoch_loss, style, color=colour, marker=".", label=name)

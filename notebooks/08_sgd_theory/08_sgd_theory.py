@@ -45,6 +45,9 @@ import numpy as np
 
 from course.checks import assert_close, assert_raises, assert_unchanged
 from course.config import grading_mode, pick
+from course.widgets import use_palette
+
+use_palette()  # Okabe–Ito colours (colour-blind safe) for every plot, as in the widgets
 
 print("grading mode (small, fast experiments):", grading_mode())
 
@@ -606,12 +609,15 @@ def smoothed(values, window=50):
     return (sums[t] - sums[start]) / (t - start)
 
 
+from course.widgets import optimizer_colors  # Okabe–Ito (colour-blind safe); SGD in its widget colour
+
+RUN_COLORS = optimizer_colors([*sgd_gaps, "GD"])
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.3))
 ax = axes[0]
-ax.semilogy(np.arange(n_epochs + 1), gd_gap, "k-o", markersize=3, label=r"GD, $\alpha = 1/L$")
-for (name, gap), color in zip(sgd_gaps.items(), ["C0", "C1", "C2"], strict=False):
-    ax.semilogy(epochs_sgd, smoothed(gap), color=color, label=name)
-for lr, color in [(lr_constant, "C0"), (lr_constant / 2, "C1")]:
+ax.semilogy(np.arange(n_epochs + 1), gd_gap, "-o", color=RUN_COLORS["GD"], markersize=3, label=r"GD, $\alpha = 1/L$")
+for name, gap in sgd_gaps.items():
+    ax.semilogy(epochs_sgd, smoothed(gap), color=RUN_COLORS[name], label=name)
+for lr, color in zip((lr_constant, lr_constant / 2), RUN_COLORS.values(), strict=False):  # the two constant steps
     ax.axhline(lr * sigma2_star / 4, color=color, linestyle=":", label=rf"predicted floor $\alpha\sigma_*^2/4$, $\alpha$={lr}")
 ax.set_ylim(0.3 * min(gd_gap.min(), min(gap.min() for gap in sgd_gaps.values())), None)
 ax.set_title("GD converges linearly; constant-step SGD stalls")
@@ -621,8 +627,8 @@ ax.legend(fontsize=7)
 
 ax = axes[1]
 t_axis = np.arange(1, n_sgd_steps + 1)
-for (name, gap), color in zip(sgd_gaps.items(), ["C0", "C1", "C2"], strict=False):
-    ax.loglog(t_axis, smoothed(gap)[1:], color=color, label=name)
+for name, gap in sgd_gaps.items():
+    ax.loglog(t_axis, smoothed(gap)[1:], color=RUN_COLORS[name], label=name)
 late = t_axis > n_sgd_steps // 4
 decreasing_gap = sgd_gaps[list(schedules)[2]][1:]
 fitted_slope = np.polyfit(np.log(t_axis[late]), np.log(decreasing_gap[late]), 1)[0]
@@ -772,7 +778,7 @@ print(f"GD end points lie in [{finals.min():.2f}, {finals.max():.2f}] (starts in
       f"[{x_plot[0]:.2f}, {x_plot[-1]:.2f}]")
 ax.plot(x_plot, bumpy(x_plot), "k-", lw=1, label="f(x)")
 ax.plot(starts[:25], bumpy(starts[:25]), "o", color="C0", markersize=4, label="25 random starts")
-ax.plot(finals[:25], bumpy(finals[:25]), "x", color="C3", markersize=8, label="where GD ends")
+ax.plot(finals[:25], bumpy(finals[:25]), "x", color=RUN_COLORS["GD"], markersize=8, label="where GD ends")
 ax.set_title(r"GD from random starts: $f(x) = 0.1(x-1)^2 + \sin 3x$")
 ax.set_xlabel("x")
 ax.set_ylabel("f(x)")
