@@ -836,6 +836,7 @@ JS_LAYOUT_BOXES = """(node) => {
       .filter(visible).map(el => ({
           kind: el.className.split(' ').find(c => c.startsWith('widget-')) || el.tagName,
           label: (el.querySelector('label') || el).textContent.trim().slice(0, 40),
+          font: parseFloat(getComputedStyle(el.querySelector('label') || el).fontSize),
           box: box(el)}));
   return {image: box(image), natural: [image.naturalWidth, image.naturalHeight], controls,
           viewport: [window.innerWidth, window.innerHeight]};
@@ -854,8 +855,10 @@ def test_race_at_1280x720_plot_and_controls_visible_together(tmp_path, lesson, p
     optionally after ``course.widgets.presentation(scale=1.5)``. Scrolled to the race, the
     screenshot goes to test-artifacts/. In presentation mode the plot image and every
     visible control must lie inside the viewport at once, with the plot filling the cell
-    (at least 1000 CSS px wide). Lesson 04's race must open with momentum and Nesterov
-    far ahead of SGD, each at its tuned rate (item 3, on the widget's own run).
+    (at least 1000 CSS px wide), and every control's text must be scaled too (at least 1.4x
+    JupyterLab's 13 px widget font; in the default mode it stays at 13 px). Lesson 04's race
+    must open with momentum and Nesterov far ahead of SGD, each at its tuned rate (item 3, on
+    the widget's own run).
     """
     _require_browser()
     started = time.monotonic()
@@ -892,7 +895,8 @@ def test_race_at_1280x720_plot_and_controls_visible_together(tmp_path, lesson, p
         f"image {image['width']:.0f}x{image['height']:.0f} "
         f"CSS px at y {image['top']:.0f}..{image['bottom']:.0f} "
         f"(PNG {layout['natural'][0]}x{layout['natural'][1]}); "
-        f"{len(controls)} controls, {len(outside)} outside the viewport; block y "
+        f"{len(controls)} controls ({sorted({c['font'] for c in controls})} px text), "
+        f"{len(outside)} outside the viewport; block y "
         f"{min([image['top']] + [c['box']['top'] for c in controls]):.0f}.."
         f"{max([image['bottom']] + [c['box']['bottom'] for c in controls]):.0f}; "
         f"finals {finals}; lrs {lrs}; {time.monotonic() - started:.0f} s; {shot.name}"
@@ -904,6 +908,10 @@ def test_race_at_1280x720_plot_and_controls_visible_together(tmp_path, lesson, p
         assert image["width"] >= 1000, image
         assert 0 <= image["top"] and image["bottom"] <= height + 0.5, f"the plot leaves the screen: {image}"
         assert not outside, f"controls off screen with the plot: {[(c['label'], c['box']) for c in outside]}"
+        small = [(c["label"], c["font"]) for c in controls if c["font"] < 1.4 * 13]
+        assert not small, f"control text not scaled in presentation mode: {small}"
+    else:
+        assert {c["font"] for c in controls} == {13.0}, [(c["label"], c["font"]) for c in controls]
     del tick
 
 

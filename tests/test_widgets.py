@@ -823,6 +823,42 @@ def test_presets_converge_on_every_landscape_for_the_reference_optimizers():
 
 
 # ---------------------------------------------- presentation mode (issue 13, item 4)
+def test_presentation_mode_scales_the_controls_text_through_the_widget_css_variables():
+    """Sliders, dropdowns and checkboxes of ipywidgets 8.1 take no style.font_size: the shown box
+    carries a class and a <style> that scales ipywidgets' size variables (13 px font, 28 px rows,
+    80 px labels, 16 px handles by default). tests/test_browser.py measures the result."""
+    import re
+
+    import course.widgets as cw
+    from course.widgets._style import PRESENTATION_CLASS, presentation_css
+
+    normal = lecture_race()
+    assert normal.displayed_widget() is normal.ui
+    cw.presentation(scale=1.5)
+    try:
+        race = lecture_race()
+    finally:
+        cw.presentation(enabled=False)
+    shown = race.displayed_widget()
+    assert shown is race.displayed_widget()  # one box, reused
+    css, ui = shown.children
+    assert ui is race.ui and PRESENTATION_CLASS in shown._dom_classes
+    assert css.layout.display == "none"  # a style element, nothing to see
+    sizes = dict(re.findall(r"(--jp-widgets-[a-z-]+): ([0-9.]+)px", css.value))
+    assert sizes == {
+        "--jp-widgets-font-size": "19.5",
+        "--jp-widgets-inline-height": "35",  # rows grow by (1 + scale) / 2
+        "--jp-widgets-inline-label-width": "120",
+        "--jp-widgets-slider-handle-size": "24",
+        "--jp-widgets-slider-track-thickness": "6",
+    }
+    assert css.value.startswith(f"<style>.{PRESENTATION_CLASS} {{")
+    with pytest.raises(ValueError, match="scale"):
+        presentation_css(10)
+    race.close()
+    assert shown.comm is None and ui.comm is None
+
+
 def test_presentation_mode_scales_fonts_fills_the_width_and_compacts_the_race():
     import course.widgets as cw
 

@@ -33,7 +33,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ._style import SETTINGS, figure_style
+from ._style import PRESENTATION_CLASS, SETTINGS, figure_style, presentation_css
 
 #: Pixel width of a figure in presentation mode (it is then shown at the cell's width).
 PRESENTATION_WIDTH_PX = 1200
@@ -251,16 +251,31 @@ class WidgetBase:
             f'<span style="color:{color}; font-family:monospace">{text}</span>' if text else ""
         )
 
+    def displayed_widget(self):
+        """What the notebook shows: ``ui``; in presentation mode, ``ui`` in a box whose style
+        scales the controls' text, height and labels (``presentation_css``) with the figure."""
+        if not getattr(self, "presentation", False):
+            return self.ui
+        if getattr(self, "_presentation_box", None) is None:
+            css = widgets.HTML(presentation_css(self.style_scale), layout=widgets.Layout(display="none"))
+            self._presentation_box = widgets.VBox([css, self.ui])
+            self._presentation_box.add_class(PRESENTATION_CLASS)
+        return self._presentation_box
+
     def _repr_mimebundle_(self, **kwargs):
-        return self.ui._repr_mimebundle_(**kwargs)
+        return self.displayed_widget()._repr_mimebundle_(**kwargs)
 
     def _ipython_display_(self):
         from IPython.display import display
 
-        display(self.ui)
+        display(self.displayed_widget())
 
     def close(self):
         """Close the widgets (frees the front-end views)."""
+        box = getattr(self, "_presentation_box", None)
+        if box is not None:
+            box.children[0].close()
+            box.close()
         self.ui.close()
 
 
