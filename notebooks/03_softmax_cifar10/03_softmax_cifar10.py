@@ -31,8 +31,9 @@
 #    curves against epochs and against wall-clock time, test accuracy;
 # 7. the learned weights seen as images.
 #
-# **Exercises** (12 points): `softmax` (2), `softmax_loss_naive` (4),
-# `softmax_loss_vectorized` (4), `predict` (1), `accuracy` (1). Write your code where it says
+# **Exercises** (14 points): `softmax` (2), `softmax_loss_naive` (4),
+# `softmax_loss_vectorized` (4), `predict` (1), `accuracy` (1), and an experiment, `tuned_setting`
+# (2): a learning rate and regularization you choose on the validation split. Write your code where it says
 # `YOUR CODE HERE`, then run the test cell below it. The visible tests give quick feedback; the
 # grader runs more (hidden) tests on other inputs.
 #
@@ -1023,6 +1024,106 @@ ax.grid(alpha=0.3)
 ax.legend()
 plt.show()
 print(f"standard deviation of the minibatch losses in the last epoch: {step_loss[-steps_per_epoch:].std():.3f}")
+
+# %% [markdown]
+# ### Exercise 6 (2 points): `tuned_setting`, an experiment
+#
+# Now you choose. The protocol is fixed: softmax regression from the lecture's initialisation
+# (`init_params`, seed 0), trained with minibatch SGD ($B = 128$, 5 epochs, shuffling seed 0) on
+# the **first 3,000 training images**, with your learning rate `lr` and your L2 strength `reg`
+# ($\lambda$ in $\lambda\sum W_{k,d}^2$). `run_setting(lr, reg)` below runs exactly this and returns
+# the accuracy on the validation split. Try several values of each on a logarithmic scale (a few
+# runs of a few seconds each), look at what the validation accuracy does, and return your choice
+# from `tuned_setting`.
+#
+# * **Target** (the visible test): validation accuracy at least `TARGET_VAL_ACCURACY` (printed
+#   below).
+# * **Grading** (the hidden test): the grader trains again with your `lr` and `reg`, by the same
+#   protocol, and measures the accuracy on **1,000 held-out images** that played no part in your
+#   choice. You get the points if it reaches at least 90% of what a well-tuned setting reaches on
+#   the same images. A setting that looks good on validation only by luck can fail there.
+
+# %%
+TUNING = dict(n_train=3_000, epochs=5, batch_size=128, seed=0)
+TARGET_VAL_ACCURACY = 0.33
+
+
+def run_setting(lr, reg, X_eval=None, y_eval=None):
+    """Accuracy on (X_eval, y_eval) (default: the validation split) after training by the protocol above."""
+    X_eval, y_eval = (X_val, y_val) if X_eval is None else (X_eval, y_eval)
+    n = TUNING["n_train"]
+    W_init, b_init = init_params(K, D, seed=TUNING["seed"])
+    result = fit(lambda p, X, y: softmax_loss_fn(p, X, y, reg), {"W": W_init, "b": b_init}, sgd_step, {"lr": lr},
+                 Split(X_train[:n], y_train[:n], X_eval, y_eval), epochs=TUNING["epochs"],
+                 batch_size=TUNING["batch_size"], seed=TUNING["seed"], evaluate=softmax_evaluate)
+    return result["val_accuracy"]
+
+
+print(f"protocol: {TUNING}; target: validation accuracy >= {TARGET_VAL_ACCURACY}")
+
+# %% nbgrader={"grade": false, "grade_id": "ex_tuned_setting", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# Your experiments: e.g. for a few lr and reg values, print(lr, reg, run_setting(lr, reg)).
+
+
+def tuned_setting():
+    """Your choice for the protocol above: a dict {"lr": float > 0, "reg": float >= 0}."""
+    ### BEGIN SOLUTION
+    # chosen on the validation split among lr in {0.01, 0.03, 0.1, 0.3} x reg in {0, 1e-3, 1e-2, 1e-1}
+    return {"lr": 0.1, "reg": 1e-3}
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_tuned_setting", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+setting = tuned_setting()
+assert isinstance(setting, dict) and set(setting) == {"lr", "reg"}, (
+    f"tuned_setting must return a dict with the keys 'lr' and 'reg', got {setting!r}")
+assert setting["lr"] > 0 and setting["reg"] >= 0, f"need lr > 0 and reg >= 0, got {setting!r}"
+setting_val_accuracy = run_setting(setting["lr"], setting["reg"])
+print(f"your setting lr = {setting['lr']:g}, reg = {setting['reg']:g}: validation accuracy "
+      f"{setting_val_accuracy:.3f} (target {TARGET_VAL_ACCURACY})")
+assert setting_val_accuracy >= TARGET_VAL_ACCURACY, (
+    f"validation accuracy {setting_val_accuracy:.3f} is below the target {TARGET_VAL_ACCURACY}: try other values")
+print("visible tests passed")
+
+### BEGIN HIDDEN TESTS
+from autograder.grader.harness import check_that, reference
+from course.data import load_cifar10 as _load
+from course.experiments import Split as _Split
+from course.experiments import fit as _fit
+from solutions.softmax import accuracy as _accuracy
+from solutions.softmax import softmax_loss_vectorized as _loss
+
+_held_out = _load(n_train=3_000, n_test=1_000, download=False, progress=False)
+
+
+def _held_out_accuracy(chosen):
+    """The protocol of the lesson, with the reference loss, scored on the first 1,000 test images."""
+    lr, reg = float(chosen["lr"]), float(chosen["reg"])
+    _init = np.random.default_rng(0)
+    W_init = (1e-3 * _init.standard_normal((10, 3072))).astype(np.float32)
+    b_init = (1e-3 * _init.standard_normal(10)).astype(np.float32)
+
+    def loss_fn(p, X, y):
+        loss, dW, db = _loss(p["W"], p["b"], X, y, reg)
+        return loss, {"W": dW, "b": db}
+
+    def step(w, dw, state=None, *, lr):
+        return w - lr * dw, state
+
+    def evaluate(p, X, y):
+        return _loss(p["W"], p["b"], X, y, 0.0)[0], _accuracy(p["W"], p["b"], X, y)
+
+    with np.errstate(all="ignore"):
+        result = _fit(loss_fn, {"W": W_init, "b": b_init}, step, {"lr": lr},
+                      _Split(_held_out.X_train, _held_out.y_train, _held_out.X_test, _held_out.y_test),
+                      epochs=5, batch_size=128, seed=0, evaluate=evaluate)
+    return result["val_accuracy"]
+
+
+_bar = 0.9 * _held_out_accuracy(reference("solutions.softmax:tuned_setting")())
+check_that("tuned_setting", lambda: _held_out_accuracy(tuned_setting()) >= _bar,
+           "your lr and reg, trained again and scored on 1,000 held-out images: at least 90% of a tuned setting")
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 6.2 Results on the test set
