@@ -31,6 +31,8 @@ secrets of every lesson of the course:
 A bundle that leaks is refused (BundleLeak) and the output folder is left untouched.
 """
 
+from __future__ import annotations
+
 import ast
 import base64
 import hashlib
@@ -38,12 +40,17 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .course import PACKAGE_ROOT, CourseError
 from .notebooks import is_solution_cell, notebook_files, read_notebook
 from .release import Leak, _file_leaks, _line_problem, _notebook_leaks, secret_lines
+
+if TYPE_CHECKING:
+    from .course import Course
 
 DISTRIBUTION = "optdl-student"
 WHEEL_NAME = "optdl_student"
@@ -81,7 +88,7 @@ class BundleResult:
         return f"pip install {self.wheel.name}"
 
 
-def project_metadata(pyproject=PACKAGE_ROOT / "pyproject.toml"):
+def project_metadata(pyproject: Path = PACKAGE_ROOT / "pyproject.toml") -> tuple[str, str, dict[str, str]]:
     """(version, requires-python, {name: requirement}) of the main package's pyproject.toml."""
     text = Path(pyproject).read_text(encoding="utf-8")
     project = re.search(r"^\[project\]\n(.*?)(?=^\[)", text, re.M | re.S)
@@ -103,7 +110,7 @@ def project_metadata(pyproject=PACKAGE_ROOT / "pyproject.toml"):
     return version.group(1), python.group(1), {name: requirements[name] for name in DEPENDENCIES}
 
 
-def course_files(package_dir=PACKAGE_ROOT / "course"):
+def course_files(package_dir: Path = PACKAGE_ROOT / "course") -> dict[str, bytes]:
     """{path inside the wheel: source path} of the student package's modules."""
     package_dir = Path(package_dir)
     files = {}
@@ -115,7 +122,7 @@ def course_files(package_dir=PACKAGE_ROOT / "course"):
     return files
 
 
-def exercise_functions(course):
+def exercise_functions(course: Course) -> dict[str, tuple[str, str | None]]:
     """{function name: (lesson, grade_id)} of every function a lesson's solution cells define."""
     from .demo import defined_functions
     from .notebooks import grade_id
@@ -130,7 +137,14 @@ def exercise_functions(course):
     return names
 
 
-def build_student_bundle(course, out, assignments=None, make_zip=True, package_dir=None, closed=()):
+def build_student_bundle(
+    course: Course,
+    out: str | Path,
+    assignments: Sequence[str] | None = None,
+    make_zip: bool = True,
+    package_dir: Path | None = None,
+    closed: Iterable[str] = (),
+) -> BundleResult:
     """Write the student edition of `assignments` (default: every lesson) into `out` (+ `out`.zip).
 
     `closed`: lessons whose deadline has passed, whose answers other lessons may show.
@@ -212,7 +226,9 @@ def _check_output_folder(out):
 
 
 # ------------------------------------------------------------------------------------ the wheel
-def write_wheel(path, files, version, python, requirements):
+def write_wheel(
+    path: Path, files: Mapping[str, bytes], version: str, python: str, requirements: Sequence[str]
+) -> Path:
     """A pure-Python wheel of `files` ({path inside: source path}) with its dist-info."""
     dist_info = f"{WHEEL_NAME}-{version}.dist-info"
     metadata = (
@@ -282,7 +298,7 @@ class Secrets:
         return set().union(*self.by_lesson.values()) if self.by_lesson else set()
 
 
-def scan_bundle(path, secrets):
+def scan_bundle(path: Path, secrets: Secrets) -> list[Leak]:
     """Leaks in a folder, a wheel or a zip (archives are opened and their members scanned)."""
     path = Path(path)
     if path.is_dir():
@@ -307,7 +323,7 @@ def scan_bundle(path, secrets):
     return _file_leaks(path, secrets.every_line)
 
 
-def notebook_leaks(path, secrets):
+def notebook_leaks(path: Path, secrets: Secrets) -> list[Leak]:
     """The release's scan with the notebook's own lesson, plus copied blocks of other lessons."""
     lesson = Path(path).parent.name
     own = secrets.by_lesson.get(lesson)
@@ -344,7 +360,7 @@ def _copied_blocks(lines, secret):
     return blocks
 
 
-def python_leaks(path, secrets):
+def python_leaks(path: Path, secrets: Secrets) -> list[Leak]:
     """Markers, exercise names defined at module level, and copied blocks of any lesson's regions."""
     text = Path(path).read_text(encoding="utf-8", errors="replace")
     leaks = []

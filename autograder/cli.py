@@ -5,14 +5,17 @@ Each subcommand is a thin layer over nbgrader's NbGraderAPI on one course folder
 default: the current directory, which must hold nbgrader_config.py). See autograder/README.md.
 """
 
+from __future__ import annotations
+
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from .course import Course, CourseError
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

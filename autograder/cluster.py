@@ -12,16 +12,24 @@ again. Tasks are idempotent; Dask reschedules a task whose worker was lost, and 
 still fails for an infrastructure reason is a grader error for that student only.
 """
 
+from __future__ import annotations
+
 import os
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .grade import GRADER_ERROR, NOT_GRADED, Outcome, _now, grade_one
+
+if TYPE_CHECKING:
+    from .course import Course
+    from .grade import SandboxOptions
 
 TASK_RETRIES = 2
 
 
-def course_payload(course, assignment):
+def course_payload(course: Course, assignment: str) -> dict[str, bytes]:
     """{relative path: bytes} of what a worker needs to grade `assignment` (not the submissions)."""
     files = {"nbgrader_config.py": (course.root / "nbgrader_config.py").read_bytes()}
     for step in ("source", "release"):
@@ -35,7 +43,7 @@ def course_payload(course, assignment):
     return files
 
 
-def submission_payload(course, assignment, student):
+def submission_payload(course: Course, assignment: str, student: str) -> dict[str, bytes]:
     folder = course.assignment_dir("submitted", assignment, student)
     return {
         str(path.relative_to(folder)): path.read_bytes()
@@ -44,7 +52,13 @@ def submission_payload(course, assignment, student):
     }
 
 
-def grade_task(course_files, submission_files, assignment, student, settings):
+def grade_task(
+    course_files: dict[str, bytes],
+    submission_files: dict[str, bytes],
+    assignment: str,
+    student: str,
+    settings: dict[str, Any],
+) -> dict[str, Any]:
     """Runs on a worker: grade one submission in a private course folder; results as bytes."""
     from .course import Course
     from .grade import SandboxOptions
@@ -85,7 +99,7 @@ def grade_task(course_files, submission_files, assignment, student, settings):
         }
 
 
-def open_client(address=None, local_workers=None):
+def open_client(address: str | None = None, local_workers: int | None = None) -> tuple[Any, Any]:
     """A distributed.Client on `address`, or on a new LocalCluster of single-threaded workers."""
     try:
         from distributed import Client, LocalCluster
@@ -102,8 +116,17 @@ def open_client(address=None, local_workers=None):
 
 
 def grade_on_dask(
-    course, assignment, to_run, *, client, timeout, total_timeout, grading_mode, sandbox, on_result
-):
+    course: Course,
+    assignment: str,
+    to_run: Sequence[str],
+    *,
+    client: Any,
+    timeout: float,
+    total_timeout: float,
+    grading_mode: bool,
+    sandbox: SandboxOptions | None,
+    on_result: Callable[[Outcome], object],
+) -> None:
     """Grade `to_run` on `client`; calls on_result(outcome) here, in order of arrival."""
     from distributed import as_completed
 
@@ -146,7 +169,7 @@ def grade_on_dask(
         on_result(record_result(course, assignment, student, result))
 
 
-def record_result(course, assignment, student, result):
+def record_result(course: Course, assignment: str, student: str, result: dict[str, Any]) -> Outcome:
     """Write one worker's result into the course: executed notebooks, log, record, gradebook."""
     outcome = Outcome(**result["outcome"])
     logs = course.state_dir / "logs" / assignment
@@ -167,7 +190,7 @@ def record_result(course, assignment, student, result):
     return outcome
 
 
-def save_grades(course, assignment, student, staging):
+def save_grades(course: Course, assignment: str, student: str, staging: Path) -> str | None:
     """nbgrader's autograde in this process with the executed notebooks from `staging` instead of
     running anything: SaveAutoGrades writes the gradebook (the single writer). None, or the error."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -206,14 +229,14 @@ def save_grades(course, assignment, student, staging):
     return (result.get("error") or result.get("log") or "nbgrader failed").strip().splitlines()[-1][:300]
 
 
-def dashboard(client):
+def dashboard(client: Any) -> str | None:
     try:
         return client.dashboard_link
     except Exception:  # no dashboard (bokeh missing): nothing to show
         return None
 
 
-def close(client, cluster):
+def close(client: Any, cluster: Any) -> None:
     client.close()
     if cluster is not None:
         cluster.close()

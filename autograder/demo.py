@@ -14,13 +14,17 @@ what students receive):
     kernel_dies    correct, but `os._exit(1)` opens the first solution cell     -> kernel died
 """
 
+from __future__ import annotations
+
 import ast
 import re
 import shutil
 import symtable
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -39,6 +43,9 @@ from .notebooks import (
 )
 from .release import release
 from .report import grade_rows, summary, text_histogram
+
+if TYPE_CHECKING:
+    from .grade import SandboxOptions
 
 DEMO_STUDENTS = ("correct", "blank", "one_bug", "infinite_loop", "kernel_dies")
 
@@ -93,7 +100,7 @@ class DemoResult:
         )
 
 
-def pick_demo_assignment(course, requested=None):
+def pick_demo_assignment(course: Course, requested: str | None = None) -> str:
     """`requested`, else lesson 01, else the first lesson found."""
     lessons = course.lessons()
     if requested:
@@ -105,7 +112,7 @@ def pick_demo_assignment(course, requested=None):
     return first[0] if first else lessons[0]
 
 
-def make_course(source_course, assignments, root):
+def make_course(source_course: str | Path, assignments: Sequence[str], root: str | Path) -> Course:
     """A fresh course folder at `root` with `source_course`'s config and the given lessons."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -123,7 +130,7 @@ def make_course(source_course, assignments, root):
     return course
 
 
-def first_exercise(notebook):
+def first_exercise(notebook: nbformat.NotebookNode) -> tuple[str, str]:
     """(grade_id, function name) of the first solution code cell defining a tested function."""
     tested = set()
     for cell in notebook.cells:
@@ -137,7 +144,9 @@ def first_exercise(notebook):
     raise CourseError("no solution cell defines a function that a test cell uses: cannot plant a bug")
 
 
-def tests_broken_by(notebook, function_name, exercise_id):
+def tests_broken_by(
+    notebook: nbformat.NotebookNode, function_name: str, exercise_id: str
+) -> list[str | None]:
     """grade_ids of the test cells that read `function_name`, directly or through values made from it.
 
     `exercise_id` is the grade_id of the solution cell where the bug is planted: the function is
@@ -168,7 +177,9 @@ def tests_broken_by(notebook, function_name, exercise_id):
     return broken
 
 
-def build_class(course, assignment, students=DEMO_STUDENTS):
+def build_class(
+    course: Course, assignment: str, students: Sequence[str] = DEMO_STUDENTS
+) -> dict[str, Expectation]:
     """Write the demo submissions into submitted/; return {student: Expectation}."""
     unknown = set(students) - set(DEMO_STUDENTS)
     if unknown:
@@ -225,7 +236,7 @@ def build_class(course, assignment, students=DEMO_STUDENTS):
     return expectations
 
 
-def with_solutions(released, source):
+def with_solutions(released: nbformat.NotebookNode, source: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The released notebook with each solution cell's source taken from the source notebook."""
     solutions = {grade_id(cell): cell.source for cell in source.cells if is_solution_cell(cell)}
     notebook = nbformat.from_dict(released)
@@ -243,17 +254,17 @@ def _edited(notebook, cell_index, prepend="", append=""):
 
 
 def run_demo(
-    assignment=None,
+    assignment: str | None = None,
     *,
-    source_course=".",
-    into=None,
-    workers=2,
-    timeout=30,
-    total_timeout=600,
-    progress=True,
-    students=DEMO_STUDENTS,
-    sandbox=None,
-):
+    source_course: str | Path = ".",
+    into: str | Path | None = None,
+    workers: int = 2,
+    timeout: float = 30,
+    total_timeout: float = 600,
+    progress: bool = True,
+    students: Sequence[str] = DEMO_STUDENTS,
+    sandbox: SandboxOptions | None = None,
+) -> DemoResult:
     """Build, release, submit, grade and check the demo class; returns a DemoResult."""
     source = source_course if isinstance(source_course, Course) else Course.open(source_course)
     assignment = pick_demo_assignment(source, assignment)
@@ -341,7 +352,7 @@ def _show(status, score, manual=0.0):
     return f"{status} {score:g}" + (f" + {manual:g} needs manual grading" if manual else "")
 
 
-def referenced_names(source):
+def referenced_names(source: str) -> set[str]:
     """Identifiers a cell reads (ast Name loads); every identifier when the cell does not parse."""
     tree = _parse(source)
     if tree is None:
@@ -351,14 +362,14 @@ def referenced_names(source):
     }
 
 
-def defined_functions(source):
+def defined_functions(source: str) -> list[str]:
     tree = _parse(source)
     if tree is None:
         return []
     return [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
 
-def statement_flow(source):
+def statement_flow(source: str) -> list[tuple[set[str], set[str]]]:
     """[(global names read, names bound)] per top-level statement of a cell, in order.
 
     Scopes come from `symtable`: a def reads the globals its body uses (when called), not its

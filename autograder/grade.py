@@ -19,6 +19,8 @@ Every submission whose status is not "graded" is removed from nbgrader's gradebo
 (autograder.gradebook.withdraw_score), so the formgrader and `nbgrader export` show no score for it.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import json
 import os
@@ -27,14 +29,19 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .course import child_environment
 from .grader.execute import RECORD_ENV
 from .notebooks import InvalidNotebook, notebook_files, read_notebook
 from .release import require_released
+
+if TYPE_CHECKING:
+    from .course import Course
 
 GRADED = "graded"
 TIMED_OUT = "timed out"
@@ -69,7 +76,7 @@ class Outcome:
         return record
 
 
-def students_of(course):
+def students_of(course: Course) -> list[str]:
     """Every student with a folder under submitted/, sorted: the class as far as we know it."""
     submitted = course.step_dir("submitted")
     if not submitted.is_dir():
@@ -77,7 +84,7 @@ def students_of(course):
     return sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def precheck(course, assignment, student):
+def precheck(course: Course, assignment: str, student: str) -> Outcome | None:
     """An Outcome for submissions that cannot be run (missing, invalid), else None."""
     folder = course.assignment_dir("submitted", assignment, student)
     expected = course.notebook_names(assignment)
@@ -95,19 +102,19 @@ def precheck(course, assignment, student):
 
 
 def grade(
-    course,
-    assignment,
+    course: Course,
+    assignment: str,
     *,
-    workers=1,
-    timeout=DEFAULT_CELL_TIMEOUT,
-    total_timeout=DEFAULT_TOTAL_TIMEOUT,
-    students=None,
-    progress=True,
-    grading_mode=True,
-    sandbox=None,
-    dask_client=None,
-    only_missing=False,
-):
+    workers: int = 1,
+    timeout: float = DEFAULT_CELL_TIMEOUT,
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
+    students: Sequence[str] | None = None,
+    progress: bool = True,
+    grading_mode: bool = True,
+    sandbox: SandboxOptions | None = None,
+    dask_client: Any = None,
+    only_missing: bool = False,
+) -> list[Outcome]:
     """Grade every submission of `assignment`; returns [Outcome] sorted by student.
 
     workers:        submissions graded at the same time (each one process plus its sandbox).
@@ -239,7 +246,15 @@ def _report_progress(bar, outcome, progress):
         bar.write(f"  {outcome.student:<24} {outcome.status}{detail}", file=sys.stderr)
 
 
-def grade_one(course, assignment, student, timeout, total_timeout, grading_mode=True, sandbox=None):
+def grade_one(
+    course: Course,
+    assignment: str,
+    student: str,
+    timeout: float,
+    total_timeout: float,
+    grading_mode: bool = True,
+    sandbox: SandboxOptions | None = None,
+) -> Outcome:
     """Run one submission's autograde in a subprocess and classify what happened."""
     sandbox = sandbox or SandboxOptions()
     logs = course.state_dir / "logs" / assignment
@@ -323,7 +338,7 @@ class SandboxOptions:
         return config
 
 
-def kill_process_tree(process):
+def kill_process_tree(process: subprocess.Popen) -> None:
     """SIGKILL a worker, its process group and every descendant (sandboxes run in their own session)."""
     import psutil
 
@@ -347,7 +362,7 @@ def kill_process_tree(process):
     process.wait()
 
 
-def classify(course, assignment, student, record_path, returncode):
+def classify(course: Course, assignment: str, student: str, record_path: Path, returncode: int) -> Outcome:
     """The Outcome of a finished worker, from the verdict record SandboxedExecute wrote.
 
     Every status in the record was observed by the grader itself (its clock, the child process);
@@ -391,7 +406,14 @@ def classify(course, assignment, student, record_path, returncode):
     return outcome
 
 
-def autograde_one(course, assignment, student, timeout, result_path, sandbox=None):
+def autograde_one(
+    course: Course,
+    assignment: str,
+    student: str,
+    timeout: float,
+    result_path: Path,
+    sandbox: SandboxOptions | None = None,
+) -> int:
     """Body of the worker process: one nbgrader autograde through the API, result as JSON."""
     sandbox = sandbox or SandboxOptions()
     extra = sandbox.config(timeout)
@@ -414,7 +436,7 @@ def autograde_one(course, assignment, student, timeout, result_path, sandbox=Non
     return 0 if result.get("success") else 1
 
 
-def summarize_times(outcomes):
+def summarize_times(outcomes: Sequence[Outcome]) -> dict[str, float] | None:
     """Median and total seconds of the submissions that ran."""
     ran = [o.seconds for o in outcomes if o.seconds > 0]
     if not ran:

@@ -15,7 +15,14 @@ is exported as 0. Two things keep them in line:
   report`; the score columns are empty unless every notebook of the assignment was graded.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from nbgrader.plugins import ExportPlugin
+
+if TYPE_CHECKING:
+    from .course import Course
 
 EXPORT_COLUMNS = (
     "assignment",
@@ -36,14 +43,14 @@ EXPORT_COLUMNS = (
 SQLITE_BUSY_SECONDS = 60
 
 
-def gradebook_url(course):
+def gradebook_url(course: Course) -> str:
     url = course.coursedir().db_url
     if url.startswith("sqlite:///") and "?" not in url:
         url = f"{url}?timeout={SQLITE_BUSY_SECONDS}"
     return url
 
 
-def withdraw_score(course, assignment, student):
+def withdraw_score(course: Course, assignment: str, student: str) -> bool:
     """Remove `student`'s submission of `assignment` from the gradebook; True if there was one."""
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -55,7 +62,7 @@ def withdraw_score(course, assignment, student):
     return True
 
 
-def assignment_rows(course, gradebook):
+def assignment_rows(course: Course, gradebook: Any) -> list[dict[str, str]]:
     """One dict per (student, assignment) with EXPORT_COLUMNS, from `report`'s per-notebook rows.
 
     Students that the gradebook knows but `grade` never saw for an assignment are listed with no

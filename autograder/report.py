@@ -7,13 +7,20 @@ the formgrader are neither 0 nor earned: their points are in `manual_pending`, t
 "needs manual grading", and the histogram measures the score against the points graded so far.
 """
 
+from __future__ import annotations
+
 import csv
 import statistics
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .collect import refusals
 from .grade import GRADED, GRADER_ERROR, MISSING, REFUSED, STATUSES
+
+if TYPE_CHECKING:
+    from .course import Course
 
 COLUMNS = ("student", "assignment", "notebook", "score", "max_score", "status", "detail", "manual_pending")
 HISTOGRAM_BINS = 10
@@ -36,7 +43,7 @@ class Row:
         return None if self.max_score is None else self.max_score - self.manual_pending
 
 
-def grade_rows(course):
+def grade_rows(course: Course) -> list[Row]:
     """Rows for every (student, assignment) that `grade` has seen, sorted."""
     from nbgrader.api import MissingEntry
 
@@ -86,7 +93,7 @@ def _row(gradebook, assignment, student, notebook, record):
     return Row(student, assignment, notebook, score, max_score, state, detail, pending)
 
 
-def manual_pending(submission):
+def manual_pending(submission: Any) -> float:
     """Points of a submitted notebook's cells that await a manual grade: no automatic and no manual
     score yet (nbgrader's `score` counts such a cell as 0, so it cannot tell)."""
     return float(
@@ -98,7 +105,7 @@ def manual_pending(submission):
     )
 
 
-def write_csv(rows, path):
+def write_csv(rows: Sequence[Row], path: str | Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -112,7 +119,7 @@ def write_csv(rows, path):
             writer.writerow(values)
 
 
-def summary(rows):
+def summary(rows: Sequence[Row]) -> str:
     """Counts per status and score statistics of graded rows, per assignment, as text."""
     lines = []
     for assignment in sorted({row.assignment for row in rows}):
@@ -142,7 +149,9 @@ def summary(rows):
     return "\n".join(lines)
 
 
-def histogram_counts(rows, bins=HISTOGRAM_BINS):
+def histogram_counts(
+    rows: Sequence[Row], bins: Sequence[float] = HISTOGRAM_BINS
+) -> list[tuple[float, float, int]]:
     """Counts of graded rows per score bin in percent of max_score: [(low, high, count)]."""
     edges = [100.0 * i / bins for i in range(bins + 1)]
     counts = [0] * bins
@@ -155,7 +164,7 @@ def histogram_counts(rows, bins=HISTOGRAM_BINS):
     return [(edges[i], edges[i + 1], counts[i]) for i in range(bins)]
 
 
-def text_histogram(rows, width=40):
+def text_histogram(rows: Sequence[Row], width: int = 40) -> str:
     counts = histogram_counts(rows)
     tallest = max((count for _, _, count in counts), default=0)
     lines = ["score histogram (graded rows, % of the points graded so far):"]
@@ -166,7 +175,7 @@ def text_histogram(rows, width=40):
     return "\n".join(lines)
 
 
-def plot_histogram(rows, path):
+def plot_histogram(rows: Sequence[Row], path: str | Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -185,7 +194,12 @@ def plot_histogram(rows, path):
     plt.close(figure)
 
 
-def report(course, csv_path, png_path=None, assignments=None):
+def report(
+    course: Course,
+    csv_path: str | Path,
+    png_path: str | Path | None = None,
+    assignments: Sequence[str] | None = None,
+) -> tuple[str, bool]:
     """Write the CSV (and optionally the PNG); return (summary and histogram text, any rows?)."""
     rows = [row for row in grade_rows(course) if not assignments or row.assignment in assignments]
     if not rows:
