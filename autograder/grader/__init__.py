@@ -4,8 +4,15 @@
 generate_feedback, the formgrader) grade and render exactly as `python -m autograder` does.
 """
 
+from __future__ import annotations
 
-def nbgrader_settings():
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported inside the function at run time, as everything here
+    from traitlets.config import Config
+
+
+def nbgrader_settings() -> Config:
     """nbgrader Config: release checks, sandboxed autograde, withheld feedback, status-aware export."""
     from pathlib import Path
 
