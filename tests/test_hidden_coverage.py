@@ -120,9 +120,16 @@ def test_hidden_blocks_use_only_numpy_and_the_exercises_functions(lesson, test_n
     )
 
 
-def test_an_untuned_experiment_setting_fails_the_held_out_check():
-    """Lesson 03's experiment task has no parameter to pin: its hidden test must instead reject a
-    setting that trains too slowly (lr 1e-3, a hundred times below the tuned one)."""
+@pytest.mark.parametrize(
+    "lesson, test_name, function, untuned",
+    [
+        ("03_softmax_cifar10", "test_tuned_setting", "tuned_setting", {"lr": 1e-3, "reg": 0.0}),
+        ("07_lr_schedules", "test_chosen_learning_rate", "chosen_learning_rate", 1e-3),
+    ],
+)
+def test_an_untuned_experiment_setting_fails_the_held_out_check(lesson, test_name, function, untuned):
+    """The experiment tasks (lessons 03 and 07) have no parameter to pin: their hidden tests must
+    instead reject a setting that trains too slowly (lr 1e-3, a hundred times below the tuned one)."""
     from course.data import CIFAR10NotFoundError, locate_cifar10
 
     try:
@@ -130,10 +137,9 @@ def test_an_untuned_experiment_setting_fails_the_held_out_check():
     except CIFAR10NotFoundError:
         pytest.skip("needs CIFAR-10 (set CIFAR10_DIR)")
     course = repository_course()
-    lesson = "03_softmax_cifar10"
     notebook = read_notebook(course.step_dir("source") / lesson / f"{lesson}.ipynb")
-    cell = next(c for c in notebook.cells if grade_id(c) == "test_tuned_setting")
+    cell = next(c for c in notebook.cells if grade_id(c) == test_name)
     _, code = split_hidden(cell.source)
-    session = DirectSession({"tuned_setting": lambda: {"lr": 1e-3, "reg": 0.0}})
-    verdict = run_hidden(code, "test_tuned_setting", session, time.monotonic() + 600)
+    session = DirectSession({function: lambda: untuned})
+    verdict = run_hidden(code, test_name, session, time.monotonic() + 600)
     assert not verdict["passed"] and "held-out images" in verdict["message"], verdict["message"]

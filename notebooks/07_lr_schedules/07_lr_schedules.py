@@ -34,9 +34,10 @@
 # 003 (learning rate, the range test, dynamic learning rate, SGDR), seed 001 (the convergence
 # conditions).
 #
-# **Exercises** (14 points): `step_decay` (1), `multistep_decay` (1), `exponential_decay` (1),
+# **Exercises** (16 points): `step_decay` (1), `multistep_decay` (1), `exponential_decay` (1),
 # `inverse_time_decay` (1), `cosine_annealing` (2), `cosine_warm_restarts` (2),
-# `linear_warmup` (1), `cyclic` (2), `lr_range_test` (3). Each schedule must give exactly what
+# `linear_warmup` (1), `cyclic` (2), `lr_range_test` (3), and an experiment, `chosen_learning_rate`
+# (2): a constant rate read off your range test. Each schedule must give exactly what
 # the corresponding `torch.optim.lr_scheduler` reports; the hidden tests compare your functions
 # with a reference over many steps $t$ and parameter sets.
 
@@ -1062,6 +1063,101 @@ print(f"fast.ai's suggestion, the rate at the minimum divided by 10: {10**lowest
 # - 1 point: the peak of a schedule near the lowest-loss rate, with a reason (short time at the
 #   peak, decay afterwards).
 # ### END SOLUTION
+
+# %% [markdown]
+# ### An experiment (2 points): `chosen_learning_rate`
+#
+# Use your range test. The protocol is fixed: softmax regression from `init_params()` (seed 0),
+# trained with plain SGD at a **constant** learning rate, minibatches of 128 reshuffled every
+# epoch (seed 0), 5 epochs, on the first 3,000 training images. Read a rate off your plot (your
+# answer above says which point and why), check it with `run_constant(lr)`, which runs the
+# protocol and returns the validation accuracy, adjust if you must, and return it from
+# `chosen_learning_rate`.
+#
+# * **Target** (the visible test): validation accuracy at least `TARGET_VAL_ACCURACY` (printed
+#   below).
+# * **Grading** (the hidden test): the grader trains again at your rate, by the same protocol, and
+#   measures the accuracy on **1,000 held-out images**; you get the points if it reaches at least
+#   90% of what a well-chosen rate reaches on the same images.
+
+# %%
+from course.experiments import Split, fit
+
+CONSTANT_PROTOCOL = dict(n_train=3_000, epochs=5, batch_size=128, seed=0)
+TARGET_VAL_ACCURACY = 0.33
+
+
+def run_constant(lr):
+    """Validation accuracy after training by the protocol above at the constant rate `lr`."""
+    n = CONSTANT_PROTOCOL["n_train"]
+    result = fit(softmax_loss, init_params(CONSTANT_PROTOCOL["seed"]), sgd, {"lr": lr},
+                 Split(X_train[:n], y_train[:n], X_val, y_val), epochs=CONSTANT_PROTOCOL["epochs"],
+                 batch_size=CONSTANT_PROTOCOL["batch_size"], seed=CONSTANT_PROTOCOL["seed"],
+                 evaluate=lambda params, X, y: (softmax_loss(params, X, y)[0], accuracy(params, X, y)))
+    return result["val_accuracy"]
+
+
+print(f"protocol: {CONSTANT_PROTOCOL}; target: validation accuracy >= {TARGET_VAL_ACCURACY}; "
+      f"the range test's marks: steepest {10**steepest:.3g}, lowest {10**lowest:.3g}")
+
+# %% nbgrader={"grade": false, "grade_id": "ex_chosen_learning_rate", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def chosen_learning_rate():
+    """Your constant learning rate for the protocol above, a float > 0."""
+    ### BEGIN SOLUTION
+    # the range test's lowest-loss rate is too large to keep for 5 epochs; a tenth of it is too
+    # timid here; checked with run_constant on validation among 0.01, 0.03, 0.1, 0.3
+    return 0.1
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_chosen_learning_rate", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+chosen_lr = chosen_learning_rate()
+assert isinstance(chosen_lr, (int, float)) and chosen_lr > 0, f"need a learning rate > 0, got {chosen_lr!r}"
+chosen_val_accuracy = run_constant(chosen_lr)
+print(f"your rate {chosen_lr:g}: validation accuracy {chosen_val_accuracy:.3f} (target {TARGET_VAL_ACCURACY})")
+assert chosen_val_accuracy >= TARGET_VAL_ACCURACY, (
+    f"validation accuracy {chosen_val_accuracy:.3f} is below the target {TARGET_VAL_ACCURACY}: "
+    "look at the range test again")
+print("visible tests passed")
+
+### BEGIN HIDDEN TESTS
+from autograder.grader.harness import check_that, reference
+from course.data import load_cifar10 as _load
+from course.experiments import Split as _Split
+from course.experiments import fit as _fit
+from solutions.softmax import accuracy as _accuracy
+from solutions.softmax import softmax_loss_vectorized as _loss
+
+_held_out = _load(n_train=3_000, n_test=1_000, download=False, progress=False)
+
+
+def _held_out_accuracy(lr):
+    """The protocol of the lesson, with the reference loss, scored on the first 1,000 test images."""
+    _init = np.random.default_rng(0)
+    W_init = (1e-3 * _init.standard_normal((10, 3072))).astype(np.float32)
+    b_init = (1e-3 * _init.standard_normal(10)).astype(np.float32)
+
+    def loss_fn(p, X, y):
+        loss, dW, db = _loss(p["W"], p["b"], X, y, 0.0)
+        return loss, {"W": dW, "b": db}
+
+    def step(w, dw, state=None, *, lr):
+        return w - lr * dw, state
+
+    def evaluate(p, X, y):
+        return _loss(p["W"], p["b"], X, y, 0.0)[0], _accuracy(p["W"], p["b"], X, y)
+
+    with np.errstate(all="ignore"):
+        result = _fit(loss_fn, {"W": W_init, "b": b_init}, step, {"lr": float(lr)},
+                      _Split(_held_out.X_train, _held_out.y_train, _held_out.X_test, _held_out.y_test),
+                      epochs=5, batch_size=128, seed=0, evaluate=evaluate)
+    return result["val_accuracy"]
+
+
+_bar = 0.9 * _held_out_accuracy(reference("solutions.lr_finder:chosen_learning_rate")())
+check_that("chosen_learning_rate", lambda: _held_out_accuracy(chosen_learning_rate()) >= _bar,
+           "your rate, trained again and scored on 1,000 held-out images: at least 90% of a well-chosen rate")
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ## 8. Schedules compared on CIFAR-10
