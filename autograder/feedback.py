@@ -13,9 +13,9 @@ have written next to the notebook are not passed on.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,10 +91,32 @@ def rendered_leaks(html_path: Path, autograded_notebook: Path) -> list[str]:
     return found
 
 
+class _VisibleText(HTMLParser):
+    """Collects the text between tags, skipping <script> and <style>; entities are decoded."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self._hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
 def page_text(page: str) -> str:
     """The visible text of an HTML page: tags (syntax-highlighting spans too) removed, entities decoded."""
-    page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S | re.I)
-    return html.unescape(re.sub(r"<[^>]+>", "", page))
+    parser = _VisibleText()
+    parser.feed(page)
+    parser.close()
+    return "".join(parser.parts)
 
 
 def _keep_only_html(folder):

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
+from nbconvert.filters import strip_ansi
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from traitlets import Bool
 
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 FRAME = re.compile(r'^  File "(?P<path>[^"]+)", line \d+')
 # Frames of these files are the check helpers' own: hidden from a student's traceback.
 HIDDEN_FILES = ("course/checks.py",)
@@ -38,7 +38,7 @@ def short_path(path: str) -> str:
 
 def tidy_traceback(text: str) -> str:
     """`text` (one traceback) without check-helper frames and with short file names."""
-    lines = ANSI.sub("", text).split("\n")
+    lines = strip_ansi(text).split("\n")
     kept, skipping = [], False
     for line in lines:
         frame = FRAME.match(line)
