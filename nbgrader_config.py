@@ -23,8 +23,11 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Grading is the course's own (autograder/grader): the release restores the graded cells'
 # metadata, each submission runs in a sandbox, hidden tests run in the grader's process, and
 # feedback withholds them. Even plain `nbgrader autograde` / `generate_feedback` (or the
-# formgrader's buttons) go through it. If `autograder` cannot be imported, nbgrader stops here
-# rather than grade unsafely.
+# formgrader's buttons) go through it. The same settings make every generate_assignment (the
+# formgrader's Generate button too) remove the jupytext pairing and refuse a release that leaks,
+# render feedback offline (math as MathML), and make `nbgrader export` write each submission's
+# grading status with no score unless it was graded (autograder/README.md, "Using nbgrader's UI").
+# If `autograder` cannot be imported, nbgrader stops here rather than grade unsafely.
 try:
     import autograder  # noqa: F401
 except ImportError:
