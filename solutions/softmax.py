@@ -198,8 +198,10 @@ def softmax_loss_vectorized(
 # ---------------------------------------------------------------- minibatches and SGD
 
 
-def minibatches(N: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+def shuffled_batches(N: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """One epoch of minibatch indices: a fresh permutation of 0..N-1 cut into batches.
+
+    The same as course.training.shuffled_batches (which `train` uses), with checked arguments.
 
     Each call draws a new permutation from rng, so calling it once per epoch reshuffles
     every epoch (seed 001). The last batch keeps the remainder (N % batch_size samples).
@@ -238,7 +240,7 @@ def iterate_minibatches(
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}")
     if shuffle:
-        batches = minibatches(X.shape[0], batch_size, rng)
+        batches = shuffled_batches(X.shape[0], batch_size, rng)
     else:
         batch_size = integer(batch_size, "batch_size", minimum=1)
         batches = (np.arange(s, min(s + batch_size, X.shape[0])) for s in range(0, X.shape[0], batch_size))

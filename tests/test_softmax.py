@@ -9,9 +9,9 @@ from solutions.softmax import (
     accuracy,
     init_params,
     iterate_minibatches,
-    minibatches,
     predict,
     sgd_epoch,
+    shuffled_batches,
     softmax,
     softmax_loss_naive,
     softmax_loss_vectorized,
@@ -216,18 +216,18 @@ def test_predict_and_accuracy():
 # ---------------------------------------------------------------- minibatches and SGD
 
 
-def test_minibatches_cover_each_index_once_and_keep_the_last_partial_batch():
-    batches = list(minibatches(10, 4, np.random.default_rng(0)))
+def test_shuffled_batches_cover_each_index_once_and_keep_the_last_partial_batch():
+    batches = list(shuffled_batches(10, 4, np.random.default_rng(0)))
     assert [len(batch) for batch in batches] == [4, 4, 2]
     np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(10))
 
 
-def test_minibatches_reshuffle_every_epoch_and_are_reproducible():
+def test_shuffled_batches_reshuffle_every_epoch_and_are_reproducible():
     rng = np.random.default_rng(0)
-    epoch1 = np.concatenate(list(minibatches(100, 32, rng)))
-    epoch2 = np.concatenate(list(minibatches(100, 32, rng)))
+    epoch1 = np.concatenate(list(shuffled_batches(100, 32, rng)))
+    epoch2 = np.concatenate(list(shuffled_batches(100, 32, rng)))
     assert not np.array_equal(epoch1, epoch2)
-    again = np.concatenate(list(minibatches(100, 32, np.random.default_rng(0))))
+    again = np.concatenate(list(shuffled_batches(100, 32, np.random.default_rng(0))))
     np.testing.assert_array_equal(epoch1, again)
 
 
@@ -246,7 +246,7 @@ def test_iterate_minibatches_pairs_samples_with_their_labels():
 @pytest.mark.parametrize("batch_size", [0, -3, 2.5])
 def test_bad_batch_size_raises(batch_size):
     with pytest.raises(ValueError, match="batch_size must be"):
-        list(minibatches(10, batch_size, np.random.default_rng(0)))
+        list(shuffled_batches(10, batch_size, np.random.default_rng(0)))
 
 
 def test_missing_rng_raises_when_shuffling():

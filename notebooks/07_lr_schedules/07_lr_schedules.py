@@ -973,8 +973,11 @@ def val_accuracy(params):
     return accuracy(params, X_val, y_val)
 
 
-def shuffled_minibatches(X, y, batch_size, seed=0):
-    """An endless generator of minibatches, reshuffled every epoch (seed 001)."""
+def endless_minibatches(X, y, batch_size, seed=0):
+    """Full minibatches (X_batch, y_batch) without end, reshuffled every epoch (seed 001).
+
+    Unlike course.training.shuffled_batches (one epoch of index arrays, last batch short), the
+    range test needs as many batches as learning rates, all of one size."""
     rng_batches = np.random.default_rng(seed)
     while True:
         order = rng_batches.permutation(len(X))
@@ -985,7 +988,7 @@ def shuffled_minibatches(X, y, batch_size, seed=0):
 # %%
 exponents = np.linspace(-8, 0, 200)
 range_batch_size = 128
-range_losses = lr_range_test(softmax_loss, init_params(), shuffled_minibatches(X_train, y_train, range_batch_size),
+range_losses = lr_range_test(softmax_loss, init_params(), endless_minibatches(X_train, y_train, range_batch_size),
                              exponents)
 
 window = 10
