@@ -42,6 +42,8 @@ import builtins
 import math
 import numbers
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as widgets
 from traitlets import validate
@@ -81,7 +83,7 @@ def _tidy(value, step=None):
     return float(f"{value:.12g}") + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def snap_linear(value, low, high, step):
+def snap_linear(value: float, low: float, high: float, step: float) -> float:
     """Nearest point of the grid low + k·step (k = 0, 1, …) or high itself, as noUiSlider snaps.
 
     Example::
@@ -105,7 +107,7 @@ def snap_linear(value, low, high, step):
     return candidate
 
 
-def snap_log(value, low, high, step, base=10.0):
+def snap_log(value: float, low: float, high: float, step: float, base: float = 10.0) -> float:
     """Nearest value base**(low + k·step) (low, high: exponents), as a FloatLogSlider's handle sits.
 
     Example::
@@ -221,7 +223,14 @@ class GridLogSlider(_StaleEchoFilter, widgets.FloatLogSlider):
         return self._snap(proposal["value"])
 
 
-def set_slider(slider, value=None, *, min=None, max=None, step=None):  # noqa: A002 - ipywidgets' names
+def set_slider(
+    slider: widgets.FloatSlider,
+    value: float | None = None,
+    *,
+    min: float | None = None,
+    max: float | None = None,
+    step: float | None = None,
+) -> float:  # noqa: A002 - ipywidgets' names
     """Set a slider's range, step and value together; the browser gets them in one message.
 
     The range is widened before it is narrowed, so no intermediate state clamps the value,
@@ -242,7 +251,9 @@ def set_slider(slider, value=None, *, min=None, max=None, step=None):  # noqa: A
     return slider.value
 
 
-def retarget_log_slider(slider, value, low=None, high=None):
+def retarget_log_slider(
+    slider: widgets.FloatSlider, value: float, low: float | None = None, high: float | None = None
+) -> float:
     """Move a log slider's grid so that ``value`` lies on it, and set it there.
 
     The new range is [low, high] (default: the old range) widened to include value, on
@@ -260,7 +271,7 @@ def retarget_log_slider(slider, value, low=None, high=None):
     return slider.value
 
 
-def set_control(control, value):
+def set_control(control: widgets.ValueWidget, value: Any) -> Any:
     """Set a hyperparameter control to value: a log slider's grid moves to pass through it."""
     if isinstance(control, widgets.FloatLogSlider) and value > 0:
         return retarget_log_slider(control, value)
@@ -277,11 +288,19 @@ def set_control(control, value):
     return control.value
 
 
-def is_lr_name(name):
+def is_lr_name(name: str) -> bool:
     return name in LR_NAMES or name.endswith("_lr")
 
 
-def log_slider(description, value, low, high, step=0.05, readout_format=".3g", **kwargs):
+def log_slider(
+    description: str,
+    value: float,
+    low: float,
+    high: float,
+    step: float = 0.05,
+    readout_format: str = ".3g",
+    **kwargs: Any,
+) -> widgets.FloatLogSlider:
     """A FloatLogSlider on a grid of 10^step ratios that passes through ``value`` exactly.
 
     A FloatLogSlider's handle sits on 10^(min + k·step). With min and max chosen
@@ -336,7 +355,7 @@ def _linear_slider(name, value, low, high, step):
     )
 
 
-def make_control(name, value, options=None):
+def make_control(name: str, value: Any, options: Mapping[str, Any] | None = None) -> widgets.ValueWidget:
     """Build the control for one hyperparameter (see the module's rule table).
 
     Args:
@@ -419,7 +438,7 @@ def make_control(name, value, options=None):
     )
 
 
-def control_value(control):
+def control_value(control: widgets.ValueWidget) -> Any:
     """The hyperparameter value a control stands for (parses comma-separated int lists).
 
     Raises:
@@ -447,7 +466,9 @@ def control_value(control):
     return control.value
 
 
-def controls_for(hparams, options=None):
+def controls_for(
+    hparams: Mapping[str, Any], options: Mapping[str, Any] | None = None
+) -> tuple[dict[str, widgets.ValueWidget], dict[str, list[str]]]:
     """Controls for a dict of hyperparameters; tuples of numbers get one control per element.
 
     ``betas=(0.9, 0.999)`` becomes controls ``"beta1"`` and ``"beta2"``; another tuple
@@ -483,7 +504,7 @@ def controls_for(hparams, options=None):
     return controls, layout
 
 
-def assemble(controls, layout):
+def assemble(controls: dict[str, widgets.ValueWidget], layout: dict[str, list[str]]) -> dict[str, Any]:
     """Rebuild the hyperparameter dict from the controls (inverse of :func:`controls_for`)."""
     result = {}
     for name, source in layout.items():

@@ -45,7 +45,7 @@ def _png_chunk(kind, data):
     )
 
 
-def encode_png(rgb, level=1):
+def encode_png(rgb: np.ndarray, level: int = 1) -> bytes:
     """Encode an (H, W, 3) uint8 array as PNG bytes (8-bit RGB, no row filter).
 
     Why not PIL: for these flat plots, unfiltered rows at zlib level 1 encode in
@@ -279,7 +279,7 @@ class WidgetBase:
         self.ui.close()
 
 
-def nice_upper(value):
+def nice_upper(value: float) -> float:
     """Smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= value."""
     if not np.isfinite(value) or value <= 0:
         return 1.0

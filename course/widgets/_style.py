@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Iterable, Iterator
 
 import matplotlib
 import numpy as np
@@ -68,7 +69,7 @@ CONTOUR_CMAP = ListedColormap(
 )
 
 
-def optimizer_color(name):
+def optimizer_color(name: str) -> str | None:
     """The colour of an optimizer by name, None if no table entry matches.
 
     The longest table key contained in the name (normalised as by ``preset_key``) wins, so
@@ -86,7 +87,7 @@ def optimizer_color(name):
     return OPTIMIZER_COLORS[max(found, key=len)] if found else None
 
 
-def optimizer_colors(names):
+def optimizer_colors(names: Iterable[str]) -> dict[str, str]:
     """``{name: colour}``, distinct: the table's colour where free, else the next unused of PALETTE."""
     colors, used = {}, set()
     for name in names:
@@ -101,7 +102,7 @@ def optimizer_colors(names):
     return {name: colors[name] for name in names}
 
 
-def use_palette():
+def use_palette() -> list[str]:
     """Make PALETTE (Okabe–Ito) matplotlib's colour cycle, for a lesson's static plots.
 
     Plots that pass no colour, and the colours "C0", "C1", ..., then come from PALETTE (C0 is
@@ -120,7 +121,7 @@ def use_palette():
     return list(PALETTE)
 
 
-def format_number(value, digits=2):
+def format_number(value: float, digits: int = 2) -> str:
     """A number for titles and readouts: ``8.9e3``, ``1.0e-06`` style for large/small, else ``0.05``.
 
     Example::
@@ -147,7 +148,7 @@ class _Settings:
 SETTINGS = _Settings()
 
 
-def presentation(scale=1.5, enabled=True):
+def presentation(scale: float = 1.5, enabled: bool = True) -> _Settings:
     """Presentation mode for widgets built from now on: ``scale`` times the fonts and lines.
 
     ``presentation(enabled=False)`` switches it off again. Returns the settings.
@@ -181,7 +182,7 @@ _CONTROL_SIZES_PX = {
 }
 
 
-def presentation_css(scale):
+def presentation_css(scale: float) -> str:
     """A ``<style>`` that scales the text, label width and slider handles of the ipywidgets
     controls inside an element of class PRESENTATION_CLASS by ``scale``, their row height by
     (1 + scale) / 2 (widths of sliders stay: the race's compact layout must still fit a
@@ -208,12 +209,12 @@ def presentation_css(scale):
     )
 
 
-def scaled(size):
+def scaled(size: float) -> float:
     """A font size, line width or marker size for the current mode."""
     return size * SETTINGS.scale
 
 
-def rc_params(scale=None):
+def rc_params(scale: float | None = None) -> dict[str, float]:
     """matplotlib rcParams for a widget figure at ``scale`` (default: the current mode's)."""
     scale = SETTINGS.scale if scale is None else scale
     return {
@@ -233,7 +234,7 @@ def rc_params(scale=None):
 
 
 @contextlib.contextmanager
-def figure_style(scale):
+def figure_style(scale: float) -> Iterator[None]:
     """rcParams of a widget's figure while it is built and drawn (ticks are made at draw time)."""
     with matplotlib.rc_context(rc_params(scale)):
         yield

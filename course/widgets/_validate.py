@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import numpy as np
 
 
-def check_optimizers(optimizers, max_count=8, argument="optimizers"):
+def check_optimizers(
+    optimizers: Mapping[str, tuple[Callable[..., Any], dict[str, Any]]],
+    max_count: int = 8,
+    argument: str = "optimizers",
+) -> dict[str, tuple[Callable[..., Any], dict[str, Any]]]:
     """Validate ``{name: (step_fn, default_hparams)}`` and return a plain dict copy.
 
     Raises:
@@ -36,7 +43,9 @@ def check_optimizers(optimizers, max_count=8, argument="optimizers"):
     return checked
 
 
-def call_step(step_fn, w, dw, state, hparams):
+def call_step(
+    step_fn: Callable[..., Any], w: np.ndarray, dw: np.ndarray, state: Any, hparams: Mapping[str, Any]
+) -> tuple[np.ndarray, Any]:
     """One call of the update-rule protocol, with its result checked.
 
     ``step_fn(w, dw, state, **hparams)`` must return ``(w_next, state)`` with

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -9,7 +11,9 @@ from ._figure import WidgetBase
 from ._style import OKABE_ITO, scaled
 
 
-def least_squares_problem(n_examples=512, seed=0, noise=0.5):
+def least_squares_problem(
+    n_examples: int = 512, seed: int = 0, noise: float = 0.5
+) -> tuple[Callable[[np.ndarray], np.ndarray], np.ndarray, np.ndarray]:
     """A 2-parameter least-squares problem: its per-example gradient function and data.
 
     Loss per example: ½(x_iᵀw − y_i)², so its gradient is (x_iᵀw − y_i)·x_i.
@@ -40,7 +44,7 @@ def least_squares_problem(n_examples=512, seed=0, noise=0.5):
     return per_example_grads, X, y
 
 
-def default_batch_sizes(n_examples):
+def default_batch_sizes(n_examples: int) -> list[int]:
     """Powers of two below n_examples, then n_examples itself (the full batch)."""
     sizes = [1]
     while sizes[-1] * 2 < n_examples:

@@ -13,7 +13,7 @@ from ._figure import WidgetBase
 from ._style import OKABE_ITO, scaled
 
 
-def quartic(x):
+def quartic(x: float | np.ndarray) -> float | np.ndarray:
     """The seeds' example f(x) = x⁴ + x + 2 (minimum at x* = -1/2^(2/3) ≈ -0.62996)."""
     return x**4 + x + 2
 
@@ -25,7 +25,7 @@ _DIVERGED_WINDOWS = 1e6
 _CELL = "padding:1px 12px; text-align:right"
 
 
-def f_label_is_name(label):
+def f_label_is_name(label: str) -> bool:
     """True for labels like 'f(x)' or 'loss(x)' that already name the function."""
     return label.endswith("(x)") and label[:-3].isidentifier()
 

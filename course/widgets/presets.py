@@ -18,14 +18,18 @@ lesson passed: those are its preset there ("reset to preset" returns to them).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+
+from ..landscapes import Landscape
 
 #: Learning-rate grid of the tuning: 10^(k/10), 1e-4 … 100.
 LR_GRID = tuple(float(f"{10.0 ** (k / 10):.3g}") for k in range(-40, 21))
 
 
-def preset_key(name):
+def preset_key(name: str) -> str:
     """The table's key for an optimizer's display name: lower case, letters and digits only.
 
     Example::
@@ -41,7 +45,7 @@ def preset_key(name):
     }.get(key, key)
 
 
-def score_run(landscape, path, diverged):
+def score_run(landscape: Landscape, path: np.ndarray, diverged: bool) -> float:
     """How well a run did (lower is better; inf: unusable).
 
     With a minimum: the final gap f(w_N) − f_min. On the saddle (f unbounded below): the
@@ -58,7 +62,15 @@ def score_run(landscape, path, diverged):
     return max(float(landscape.f(path[-1]) - landscape.f_min), 0.0)
 
 
-def tune_lr(step_fn, hparams, landscape, n_steps=200, lrs=LR_GRID, x0=None, slack=10.0):
+def tune_lr(
+    step_fn: Callable[..., Any],
+    hparams: dict[str, Any],
+    landscape: Landscape,
+    n_steps: int = 200,
+    lrs: Sequence[float] = LR_GRID,
+    x0: np.ndarray | None = None,
+    slack: float = 10.0,
+) -> tuple[float | None, float]:
     """The learning rate from ``lrs`` that serves a lecture best on ``landscape``, and its score.
 
     Runs ``step_fn`` with ``{**hparams, "lr": lr}`` from x0 (default ``landscape.x0``) for

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -24,7 +26,7 @@ _FOLLOW_DRAG_SECONDS = 0.05
 _MAX_OPTIMIZERS = 8
 
 
-def start_step(landscape):
+def start_step(landscape: Landscape) -> float:
     """The coarsest slider step 10^-d (d >= 2) whose grid from the window's lower edge holds the start.
 
     The saddle starts at w2 = 1e-3, which a step of 0.01 would round to 0 in the browser
@@ -41,7 +43,14 @@ def start_step(landscape):
     return 1e-6
 
 
-def run_optimizer(step_fn, hparams, grad, x0, n_steps, divergence_radius=np.inf):
+def run_optimizer(
+    step_fn: Callable[..., Any],
+    hparams: dict[str, Any],
+    grad: Callable[[np.ndarray], np.ndarray],
+    x0: np.ndarray,
+    n_steps: int,
+    divergence_radius: float = np.inf,
+) -> tuple[np.ndarray, bool]:
     """Run ``step_fn`` from x0 for n_steps on a gradient function.
 
     Args:

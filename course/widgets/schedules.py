@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -17,7 +19,9 @@ _OVERLAY_COLORS = PALETTE  # Okabe–Ito (course.widgets._style)
 _MAX_OVERLAYS = len(_OVERLAY_COLORS)
 
 
-def schedule_values(schedule, params, n_steps):
+def schedule_values(
+    schedule: Callable[..., float], params: Mapping[str, Any], n_steps: int
+) -> tuple[np.ndarray, str]:
     """lr_t = schedule(t, **params) for t = 0 … n_steps.
 
     Returns:
