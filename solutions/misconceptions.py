@@ -432,7 +432,7 @@ for _m in MISCONCEPTIONS:
 del _m
 
 
-def for_exercise(exercise):
+def for_exercise(exercise: str) -> list[Misconception]:
     """The known mistakes of the notebook function `exercise` (an empty list if none)."""
     return list(_BY_EXERCISE.get(exercise, ()))
 
