@@ -8,9 +8,9 @@ each run. CIFAR-10 comes from $CIFAR10_DIR.
 
 Usage:  python benchmarks/bench_lecture.py [--live-only] [--grading] [--lessons 04 05]
 
---grading runs both in grading mode instead (COURSE_GRADING_MODE=1: small data), e.g. where
-only a CIFAR-10 subset exists and full-mode Run All of lessons 04-06 stops at their data
-request (15,000 training images).
+--grading runs both in grading mode instead (COURSE_GRADING_MODE=1: small data). With only a
+CIFAR-10 subset, full mode of lessons 04-07 uses the images there are (fewer than the 15,000
+they ask for) and prints that it did (course.experiments.load_split).
 """
 
 from __future__ import annotations
