@@ -79,6 +79,13 @@ def test_demo_class_on_the_repository_demo_lesson(classes_dir):
         "kernel_dies": 0.0,
     }, run.pending
     assert f"graded {full:g} + {written:g} needs manual grading" in run.text
+    pages = {
+        s: (run.course_root / "feedback" / s / DEMO_LESSON / f"{DEMO_LESSON}.html")
+        for s in ("correct", "blank")
+    }
+    correct_page, blank_page = (pages[s].read_text(encoding="utf-8") for s in ("correct", "blank"))
+    assert f"{written:g} point(s) of written answers need manual grading" in correct_page
+    assert "Needs manual grading" in correct_page and "Needs manual grading" not in blank_page
     assert run.ok, run.text
 
 

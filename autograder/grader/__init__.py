@@ -24,7 +24,6 @@ def nbgrader_settings() -> Config:
         CheckCellMetadata,
         ClearOutput,
         DeduplicateIds,
-        GetGrades,
         IgnorePattern,
         LimitOutput,
         OverwriteCells,
@@ -35,6 +34,7 @@ def nbgrader_settings() -> Config:
 
     from .cells import RestoreReleaseCells
     from .execute import SandboxedExecute
+    from .manual import GetGradesWithPending
     from .mathml import RenderMathOffline
     from .release_checks import CheckReleaseForLeaks, RemoveJupytextPairing
     from .tracebacks import TidyTracebacks
@@ -59,7 +59,7 @@ def nbgrader_settings() -> Config:
         CheckCellMetadata,
     ]
     config.GenerateFeedback.preprocessors = [
-        GetGrades,
+        GetGradesWithPending,
         WithholdHiddenTests,
         TidyTracebacks,
         RenderMathOffline,

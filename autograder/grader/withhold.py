@@ -102,8 +102,11 @@ def as_text_cell(cell: NotebookNode) -> NotebookNode:
     source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
     longest = max((len(run) for run in re.findall(r"`+", source)), default=0)
     fence = "`" * max(3, longest + 1)
+    # Only nbgrader's metadata is kept (the release's, restored at grading, plus the score GetGrades
+    # added): a written answer keeps its heading and score or "needs manual grading" on the page.
+    metadata = {"nbgrader": cell.metadata["nbgrader"]} if "nbgrader" in cell.get("metadata", {}) else {}
     text = NotebookNode(
-        {"cell_type": "markdown", "metadata": {}, "source": f"{fence}text\n{source}\n{fence}"}
+        {"cell_type": "markdown", "metadata": metadata, "source": f"{fence}text\n{source}\n{fence}"}
     )
     if "id" in cell:
         text["id"] = cell["id"]
