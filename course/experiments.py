@@ -46,6 +46,33 @@ def describe_claim_size(size: ClaimSize = CLAIM_SIZE) -> str:
     )
 
 
+#: The experiment tasks' fixed data (lesson 03 ``tuned_setting``, lesson 07
+#: ``chosen_learning_rate``): the first training images, split in this order into the rows a run
+#: trains on, the validation rows a student chooses by, and the rows the grader holds out.
+TuningSize = namedtuple("TuningSize", "n_train n_val n_held_out")
+TUNING_SIZE = TuningSize(n_train=3_000, n_val=1_000, n_held_out=1_000)
+
+
+def tuning_data(data_dir: str | None = None, size: TuningSize = TUNING_SIZE) -> tuple[Split, Split]:
+    """The data of the experiment tasks, the same in grading and full mode.
+
+    The first n_train + n_val + n_held_out training images of CIFAR-10 (5,000 by default, which
+    the course's subset holds too), scaled to [0, 1] and centred by the mean of the n_train rows
+    only, so that neither the validation nor the held-out rows shape the inputs. The test set is
+    not touched (lesson 03 uses it once, for its final table).
+    Returns (tuning, held_out): Split(train rows, validation rows) for the student's choice, and
+    Split(train rows, held-out rows) for the grader, which re-runs a choice there. Choosing by
+    the held-out rows defeats the task: the grade compares with a reference on the same rows.
+    """
+    total = size.n_train + size.n_val + size.n_held_out
+    data = load_cifar10(data_dir, n_train=total, n_test=1, center=False, progress=False)
+    X = data.X_train - data.X_train[: size.n_train].mean(axis=0, dtype=np.float64).astype(np.float32)
+    y = data.y_train
+    train, val = slice(0, size.n_train), slice(size.n_train, size.n_train + size.n_val)
+    held_out = slice(size.n_train + size.n_val, total)
+    return Split(X[train], y[train], X[val], y[val]), Split(X[train], y[train], X[held_out], y[held_out])
+
+
 def split_validation(X: np.ndarray, y: np.ndarray, n_val: int, *, seed: int = 0) -> Split:
     """Split (X, y) into a training part and a validation part of n_val rows, chosen at random."""
     if not 0 < n_val < len(X):

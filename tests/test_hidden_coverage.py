@@ -125,11 +125,15 @@ def test_hidden_blocks_use_only_numpy_and_the_exercises_functions(lesson, test_n
     [
         ("03_softmax_cifar10", "test_tuned_setting", "tuned_setting", {"lr": 1e-3, "reg": 0.0}),
         ("07_lr_schedules", "test_chosen_learning_rate", "chosen_learning_rate", 1e-3),
+        ("03_softmax_cifar10", "test_tuned_setting", "tuned_setting", {"lr": 1.0, "reg": 0.0}),
+        ("03_softmax_cifar10", "test_tuned_setting", "tuned_setting", {"lr": 0.1, "reg": 1.0}),
+        ("07_lr_schedules", "test_chosen_learning_rate", "chosen_learning_rate", 1.0),
     ],
 )
 def test_an_untuned_experiment_setting_fails_the_held_out_check(lesson, test_name, function, untuned):
     """The experiment tasks (lessons 03 and 07) have no parameter to pin: their hidden tests must
-    instead reject a setting that trains too slowly (lr 1e-3, a hundred times below the tuned one)."""
+    instead reject a setting that trains too slowly (lr 1e-3, a hundred times below the tuned one),
+    one that oscillates (lr 1.0) and one regularized into underfitting (reg 1.0)."""
     from course.data import CIFAR10NotFoundError, locate_cifar10
 
     try:

@@ -1032,7 +1032,7 @@ print(f"standard deviation of the minibatch losses in the last epoch: {step_loss
 # (`init_params`, seed 0), trained with minibatch SGD ($B = 128$, 5 epochs, shuffling seed 0) on
 # the **first 3,000 training images**, with your learning rate `lr` and your L2 strength `reg`
 # ($\lambda$ in $\lambda\sum W_{k,d}^2$). `run_setting(lr, reg)` below runs exactly this and returns
-# the accuracy on the validation split. Try several values of each on a logarithmic scale (a few
+# the accuracy on the protocol's validation rows (training images 3,001-4,000, the same in every mode). Try several values of each on a logarithmic scale (a few
 # runs of a few seconds each), look at what the validation accuracy does, and return your choice
 # from `tuned_setting`.
 #
@@ -1044,17 +1044,21 @@ print(f"standard deviation of the minibatch losses in the last epoch: {step_loss
 #   the same images. A setting that looks good on validation only by luck can fail there.
 
 # %%
-TUNING = dict(n_train=3_000, epochs=5, batch_size=128, seed=0)
-TARGET_VAL_ACCURACY = 0.33
+from course.experiments import tuning_data
+
+# The protocol's own data, the same in grading and full mode: training images 1-3,000 to train on,
+# 3,001-4,000 to validate on; the grader holds out 4,001-5,000 (course.experiments.tuning_data).
+TUNING_SPLIT, _ = tuning_data()
+TUNING = dict(n_train=len(TUNING_SPLIT.y_train), n_val=len(TUNING_SPLIT.y_val), epochs=5, batch_size=128, seed=0)
+TARGET_VAL_ACCURACY = 0.335
 
 
 def run_setting(lr, reg, X_eval=None, y_eval=None):
-    """Accuracy on (X_eval, y_eval) (default: the validation split) after training by the protocol above."""
-    X_eval, y_eval = (X_val, y_val) if X_eval is None else (X_eval, y_eval)
-    n = TUNING["n_train"]
+    """Accuracy on (X_eval, y_eval) (default: the protocol's validation rows) after training by the protocol above."""
+    X_eval, y_eval = (TUNING_SPLIT.X_val, TUNING_SPLIT.y_val) if X_eval is None else (X_eval, y_eval)
     W_init, b_init = init_params(K, D, seed=TUNING["seed"])
     result = fit(lambda p, X, y: softmax_loss_fn(p, X, y, reg), {"W": W_init, "b": b_init}, sgd_step, {"lr": lr},
-                 Split(X_train[:n], y_train[:n], X_eval, y_eval), epochs=TUNING["epochs"],
+                 Split(TUNING_SPLIT.X_train, TUNING_SPLIT.y_train, X_eval, y_eval), epochs=TUNING["epochs"],
                  batch_size=TUNING["batch_size"], seed=TUNING["seed"], evaluate=softmax_evaluate)
     return result["val_accuracy"]
 
@@ -1087,17 +1091,16 @@ print("visible tests passed")
 
 ### BEGIN HIDDEN TESTS
 from autograder.grader.harness import check_that, reference
-from course.data import load_cifar10 as _load
-from course.experiments import Split as _Split
 from course.experiments import fit as _fit
+from course.experiments import tuning_data as _tuning_data
 from solutions.softmax import accuracy as _accuracy
 from solutions.softmax import softmax_loss_vectorized as _loss
 
-_held_out = _load(n_train=3_000, n_test=1_000, download=False, progress=False)
+_, _held_out = _tuning_data()
 
 
 def _held_out_accuracy(chosen):
-    """The protocol of the lesson, with the reference loss, scored on the first 1,000 test images."""
+    """The protocol of the lesson, with the reference loss, scored on the 1,000 held-out training images."""
     lr, reg = float(chosen["lr"]), float(chosen["reg"])
     _init = np.random.default_rng(0)
     W_init = (1e-3 * _init.standard_normal((10, 3072))).astype(np.float32)
@@ -1115,8 +1118,7 @@ def _held_out_accuracy(chosen):
 
     with np.errstate(all="ignore"):
         result = _fit(loss_fn, {"W": W_init, "b": b_init}, step, {"lr": lr},
-                      _Split(_held_out.X_train, _held_out.y_train, _held_out.X_test, _held_out.y_test),
-                      epochs=5, batch_size=128, seed=0, evaluate=evaluate)
+                      _held_out, epochs=5, batch_size=128, seed=0, evaluate=evaluate)
     return result["val_accuracy"]
 
 
