@@ -957,6 +957,26 @@ def test_a_stale_echo_of_a_replaced_value_is_dropped_and_the_users_value_is_take
     assert race.hparams("SGD")["lr"] == slider.value
 
 
+def test_repeated_and_reordered_echoes_change_nothing():
+    """The browser may answer one value twice (a range change moves the handle as well) and out
+    of order; CI's browser run saw a stale echo taken as the user's and six extra reruns."""
+    race = lecture_race()
+    slider = race.sliders["SGD"]["lr"]
+    race.landscape_dropdown.value = "saddle"
+    saddle_lr = slider.value
+    race.landscape_dropdown.value = "quadratic"
+    renders = race.figure.render_count
+    for echoed in (saddle_lr, saddle_lr, 0.4, saddle_lr, 0.4, 0.4):
+        slider.set_state({"value": echoed})
+        assert slider.value == 0.4, echoed
+    assert race.figure.render_count == renders and slider.stale_echoes_dropped == 3
+    # After all that, a move of the user's own is still taken.
+    slider.set_state({"value": 0.4 * 10**-0.1})
+    assert (
+        slider.value == pytest.approx(0.4 * 10**-0.1, rel=1e-11) and race.figure.render_count == renders + 1
+    )
+
+
 def test_an_echo_of_the_current_value_is_no_change():
     race = lecture_race()
     renders = race.figure.render_count

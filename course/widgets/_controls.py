@@ -131,7 +131,7 @@ def snap_log(value: float, low: float, high: float, step: float, base: float = 1
 
 
 #: How long a value the kernel set can still come back from the browser as a stale echo.
-ECHO_SECONDS = 30.0
+ECHO_SECONDS = 60.0
 
 
 class _StaleEchoFilter:
@@ -141,10 +141,12 @@ class _StaleEchoFilter:
     (noUiSlider fires "update" on programmatic moves too). When code changes a slider
     twice in a row (a landscape switch and back, a value set then restored), the echo of
     the first value reaches the kernel after the second was set, and used to overwrite
-    it. Values the kernel set are remembered in order (for ECHO_SECONDS); a value from the
-    browser equal to one of them is an echo: of the latest, harmless; of an older one,
-    stale, and ignored (the browser shows the latest once it has processed it). Any other
-    value from the browser is the user's and is taken.
+    it. Values the kernel set are remembered (for ECHO_SECONDS); a value from the browser
+    equal to one of them is an echo: of the current value, harmless; of another one, stale,
+    and ignored, and the current value is sent again so the handle shows it. The browser may
+    answer one value more than once (a range change moves the handle too) and in any order,
+    so a matched value stays remembered. Any other value from the browser is the user's: it
+    is taken, and the memory is cleared (from then on the browser leads).
     """
 
     def _init_echo_filter(self):
@@ -174,13 +176,10 @@ class _StaleEchoFilter:
             proposed = self._snap(echoed)
             if match is None:
                 self._sent_values = []  # the user moved the handle: from now on the browser leads
-            else:
-                del self._sent_values[: match + 1]
-                if proposed != self.value:
-                    sync_data = {k: v for k, v in sync_data.items() if k != "value"}
-                    self.stale_echoes_dropped += 1
-                    if not self._sent_values:
-                        self.send_state("value")  # nothing newer on its way: show the browser ours
+            elif proposed != self.value:
+                sync_data = {k: v for k, v in sync_data.items() if k != "value"}
+                self.stale_echoes_dropped += 1
+                self.send_state("value")  # show the browser ours; its echo is the current value
         if "value" in sync_data:
             proposed = self._snap(float(sync_data["value"]))
             # The same grid point again: not set at all (traitlets, holding notifications during
