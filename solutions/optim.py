@@ -151,6 +151,14 @@ def _moving_average(average, value, beta):
 # ----------------------------------------------------------------------------------------------
 
 
+def _momentum_buffer(buffer: np.ndarray | None, grad: np.ndarray, momentum: float, dampening: float = 0.0):
+    """torch's momentum buffer: ``grad`` itself on the first step (dampening does not apply
+    there), then ``momentum·buffer + (1 − dampening)·grad``."""
+    if buffer is None:
+        return grad.copy()
+    return momentum * buffer + (1 - dampening) * grad
+
+
 def sgd(
     w: ArrayLike,
     dw: ArrayLike,
@@ -208,10 +216,7 @@ def momentum(
     w, grad = _weight_decay(w, dw, lr, weight_decay)
     if momentum == 0:  # torch's SGD skips the buffer (and so dampening) when momentum is 0
         return w - lr * grad, state
-    if state["momentum_buffer"] is None:
-        state["momentum_buffer"] = grad.copy()
-    else:
-        state["momentum_buffer"] = momentum * state["momentum_buffer"] + (1 - dampening) * grad
+    state["momentum_buffer"] = _momentum_buffer(state["momentum_buffer"], grad, momentum, dampening)
     return w - lr * state["momentum_buffer"], state
 
 
@@ -240,10 +245,7 @@ def nesterov(
     state = _state(state, w, "nesterov", buffers=("momentum_buffer",), fill=None)
     state["step"] += 1
     w, grad = _weight_decay(w, dw, lr, weight_decay)
-    if state["momentum_buffer"] is None:
-        state["momentum_buffer"] = grad.copy()
-    else:
-        state["momentum_buffer"] = momentum * state["momentum_buffer"] + grad
+    state["momentum_buffer"] = _momentum_buffer(state["momentum_buffer"], grad, momentum)
     return w - lr * (grad + momentum * state["momentum_buffer"]), state
 
 
@@ -284,10 +286,7 @@ def sgdw(
     w, grad = _weight_decay(w, dw, lr, weight_decay, decoupled=True)
     if momentum == 0:
         return w - lr * grad, state
-    if state["momentum_buffer"] is None:
-        state["momentum_buffer"] = grad.copy()
-    else:
-        state["momentum_buffer"] = momentum * state["momentum_buffer"] + (1 - dampening) * grad
+    state["momentum_buffer"] = _momentum_buffer(state["momentum_buffer"], grad, momentum, dampening)
     step = grad + momentum * state["momentum_buffer"] if nesterov else state["momentum_buffer"]
     return w - lr * step, state
 
