@@ -13,6 +13,7 @@ from autograder.course import PACKAGE_ROOT, Course
 from autograder.demo import DEMO_STUDENTS, pick_demo_assignment, run_demo
 from autograder.grade import SandboxOptions
 from autograder.grader import isolation
+from autograder.grader.session import student_error
 
 FULL_AND_ZERO = ("correct", "blank")
 # The demo lesson's infinite loop costs one whole cell timeout, so it gets a short one; other
@@ -88,3 +89,18 @@ def cell_grades(course_root, assignment, student):
                     "needs_manual_grade": grade.needs_manual_grade,
                 }
     return grades
+
+
+class DirectSession:
+    """Stands in for the sandbox: calls the given functions in this process."""
+
+    dead = False
+
+    def __init__(self, functions):
+        self.functions = functions
+
+    def call(self, name, args, kwargs, deadline):
+        try:
+            return self.functions[name](*args, **kwargs)
+        except Exception as error:
+            raise student_error(type(error).__name__, str(error)) from None

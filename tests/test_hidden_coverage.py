@@ -13,31 +13,15 @@ import re
 import time
 
 import pytest
-from grading_runs import repository_course
+from grading_runs import DirectSession, repository_course
 
 from autograder.grader.execute import run_hidden, split_hidden, student_names
 from autograder.grader.harness import reference
-from autograder.grader.session import student_error
 from autograder.notebooks import grade_id, is_autograded_test, is_solution_cell, read_notebook
 
 REFERENCE = re.compile(r"""["'](solutions\.[a-z_]+):([a-z_]+)["']""")
 # Parameters that cannot change a result by design, with the reason.
 EXEMPT = {}
-
-
-class DirectSession:
-    """Stands in for the sandbox: calls the given functions in this process."""
-
-    dead = False
-
-    def __init__(self, functions):
-        self.functions = functions
-
-    def call(self, name, args, kwargs, deadline):
-        try:
-            return self.functions[name](*args, **kwargs)
-        except Exception as error:
-            raise student_error(type(error).__name__, str(error)) from None
 
 
 def _hidden_blocks():

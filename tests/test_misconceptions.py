@@ -13,31 +13,15 @@ from functools import cache
 
 import numpy as np
 import pytest
-from grading_runs import repository_course
+from grading_runs import DirectSession, repository_course
 
 from autograder.grader.execute import run_hidden, split_hidden, student_names
 from autograder.grader.harness import known_mistakes, reference
-from autograder.grader.session import student_error
 from autograder.notebooks import grade_id, is_autograded_test, read_notebook
 from solutions import misconceptions, schedulers
 
 REPO = repository_course().root
 CALLS = re.compile(r"""["'](solutions\.[a-z_]+):([a-z_]+)["']""")
-
-
-class DirectSession:
-    """Stands in for the sandbox: calls the given functions in this process."""
-
-    dead = False
-
-    def __init__(self, functions):
-        self.functions = functions
-
-    def call(self, name, args, kwargs, deadline):
-        try:
-            return self.functions[name](*args, **kwargs)
-        except Exception as error:
-            raise student_error(type(error).__name__, str(error)) from None
 
 
 @cache
